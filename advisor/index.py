@@ -1,0 +1,227 @@
+"""The knowledge index: chunks in Chroma, BM25 beside it, hybrid search with access control.
+
+Every search goes through :meth:`Index.search`, which applies the requester's access rules
+inside both retrievers, so no caller can forget to filter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+from sqlalchemy import Engine, select, update
+
+from advisor.db import index_state
+from advisor.embedding import Embedder
+from advisor.keyword import KeywordIndex
+from advisor.records import Requester
+from advisor.settings import Settings
+
+Kind = Literal["practice", "record", "document"]
+RRF_K = 60
+
+
+class Chunk(BaseModel):
+    id: str
+    text: str
+    source: str  # display path or URL
+    source_key: str  # the manifest key (absolute path)
+    kind: Kind
+    title: str
+    section: str  # heading path
+    position: int
+    url: str | None = None
+    tags: list[str] = []
+    initiative_id: str | None = None
+    visibility: Literal["public", "restricted"] = "public"
+    allowed: list[str] = []
+
+    def metadata(self) -> dict:
+        meta = self.model_dump(exclude={"id", "text"}, exclude_none=True)
+        return {k: v for k, v in meta.items() if v != []}  # Chroma rejects empty lists
+
+    @classmethod
+    def from_store(cls, chunk_id: str, text: str, meta: dict) -> Chunk:
+        return cls(id=chunk_id, text=text, **meta)
+
+    def embedding_text(self) -> str:
+        return f"{self.section}\n{self.text}"
+
+
+def chunk_id(source_key: str, position: int) -> str:
+    return f"{hashlib.sha1(source_key.encode()).hexdigest()[:16]}-{position:05d}"
+
+
+class Hit(BaseModel):
+    chunk: Chunk
+    score: float  # reciprocal-rank fusion score (or the single retriever's rank score)
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Optional metadata filters; all given ones must hold."""
+
+    kinds: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    initiative_id: str | None = None
+    source: str | None = None
+
+    def chroma_where(self, requester: Requester) -> dict | None:
+        clauses: list[dict] = []
+        if not requester.is_admin:
+            access = [{"visibility": "public"}] + [{"allowed": {"$contains": p}} for p in requester.principals]
+            clauses.append(access[0] if len(access) == 1 else {"$or": access})
+        if self.kinds:
+            clauses.append({"kind": {"$in": list(self.kinds)}})
+        clauses += [{"tags": {"$contains": t}} for t in self.tags]
+        if self.initiative_id:
+            clauses.append({"initiative_id": self.initiative_id})
+        if self.source:
+            clauses.append({"source": self.source})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def mask(self, keyword: KeywordIndex, requester: Requester) -> np.ndarray:
+        def rows(key: str, values) -> np.ndarray:
+            allowed = np.zeros(len(keyword), dtype=bool)
+            for value in values:
+                allowed[keyword.rows_where(key, value)] = True
+            return allowed
+
+        mask = np.ones(len(keyword), dtype=bool)
+        if not requester.is_admin:
+            mask &= rows("visibility", ["public"]) | rows("allowed", requester.principals)
+        if self.kinds:
+            mask &= rows("kind", self.kinds)
+        for tag in self.tags:
+            mask &= rows("tags", [tag])
+        if self.initiative_id:
+            mask &= rows("initiative_id", [self.initiative_id])
+        if self.source:
+            mask &= rows("source", [self.source])
+        return mask
+
+
+@dataclass
+class Index:
+    settings: Settings
+    engine: Engine
+    embedder: Embedder = field(default=None)
+    _keyword: KeywordIndex | None = None
+    _keyword_version: int = -1
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self):
+        self.embedder = self.embedder or Embedder(self.settings.embedding_batch_size)
+
+    @cached_property
+    def vectors(self):
+        from advisor.vectorstore import VectorStore
+
+        return VectorStore(self.settings)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def replace_source(self, source_key: str, chunks: list[Chunk], embeddings: np.ndarray) -> None:
+        """Remove every old chunk of a source, then store the new ones (ids are deterministic)."""
+        self.vectors.delete_where({"source_key": source_key})
+        if chunks:
+            self.vectors.upsert([c.id for c in chunks], embeddings, [c.text for c in chunks],
+                                [c.metadata() for c in chunks])
+
+    def delete_source(self, source_key: str) -> None:
+        self.vectors.delete_where({"source_key": source_key})
+
+    def mark_changed(self) -> int:
+        """Bump the index version so every process rebuilds or reloads its BM25 index."""
+        with self.engine.begin() as conn:
+            conn.execute(update(index_state).where(index_state.c.name == "chunks")
+                         .values(version=index_state.c.version + 1))
+        return self.version()
+
+    def version(self) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(index_state.c.version).where(index_state.c.name == "chunks")).scalar()
+        return value or 0
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def keyword_index(self) -> KeywordIndex:
+        """The BM25 index of the current version: in memory, from a snapshot, or rebuilt."""
+        version = self.version()
+        with self._lock:
+            if self._keyword is None or self._keyword_version != version:
+                self._keyword = self._load_or_build_keyword(version)
+                self._keyword_version = version
+            return self._keyword
+
+    def _load_or_build_keyword(self, version: int) -> KeywordIndex:
+        root = self.settings.data_dir / "bm25"
+        snapshot = root / f"v{version}"
+        if snapshot.exists():
+            try:
+                return KeywordIndex.load(snapshot)
+            except (OSError, ValueError):
+                shutil.rmtree(snapshot, ignore_errors=True)
+        ids, texts, metas = [], [], []
+        for cid, text, meta in self.vectors.scan():
+            ids.append(cid)
+            texts.append(f"{meta.get('section', '')}\n{text}")
+            metas.append({k: meta.get(k) for k in ("kind", "initiative_id", "source", "visibility", "tags", "allowed")})
+        keyword = KeywordIndex.build(ids, texts, metas)
+        keyword.save(snapshot)
+        for old in root.glob("v*"):
+            if old.name != snapshot.name:
+                shutil.rmtree(old, ignore_errors=True)
+        return keyword
+
+    def search(
+        self, query: str, requester: Requester, k: int = 8, where: SearchFilter | None = None,
+        mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
+    ) -> list[Hit]:
+        """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank."""
+        where = where or SearchFilter()
+        depth = max(k * 4, 20)
+        dense: list[tuple[str, float, str, dict]] = []
+        sparse: list[str] = []
+        if mode in ("hybrid", "dense") and self.vectors.count():
+            dense = self.vectors.query(self.embedder.embed_query(query), depth, where.chroma_where(requester))
+        if mode in ("hybrid", "bm25"):
+            keyword = self.keyword_index()
+            if len(keyword):
+                rows = keyword.search(query, depth, where.mask(keyword, requester))
+                sparse = [keyword.ids[row] for row, _ in rows]
+        return self._fuse(dense, sparse, k)
+
+    def _fuse(self, dense: list, sparse: list[str], k: int) -> list[Hit]:
+        scores: dict[str, float] = {}
+        dense_rank = {cid: rank for rank, (cid, *_rest) in enumerate(dense, start=1)}
+        sparse_rank = {cid: rank for rank, cid in enumerate(sparse, start=1)}
+        for ranks in (dense_rank, sparse_rank):
+            for cid, rank in ranks.items():
+                scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+        best = sorted(scores, key=lambda cid: -scores[cid])[:k]
+        known = {cid: (doc, meta) for cid, _sim, doc, meta in dense}
+        missing = [cid for cid in best if cid not in known]
+        if missing:
+            known.update({cid: (doc, meta) for cid, doc, meta in self.vectors.get(ids=missing)})
+        return [
+            Hit(chunk=Chunk.from_store(cid, *known[cid]), score=round(scores[cid], 6),
+                dense_rank=dense_rank.get(cid), bm25_rank=sparse_rank.get(cid))
+            for cid in best if cid in known
+        ]
+
+    def section_passages(self, source: str, heading: str, requester: Requester) -> list[Chunk]:
+        """The chunks of one source whose heading path contains ``heading`` (framework refs)."""
+        where = SearchFilter(source=source).chroma_where(requester)
+        chunks = [Chunk.from_store(cid, doc, meta) for cid, doc, meta in self.vectors.get(where=where)]
+        return sorted((c for c in chunks if heading in c.section.split(" > ")), key=lambda c: c.position)

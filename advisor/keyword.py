@@ -1,0 +1,107 @@
+"""BM25 keyword index (bm25s) over every chunk, with the metadata needed to filter it.
+
+It is derived data: rebuilt from the vector store whenever the index version changes, and
+kept as a snapshot under the data dir so another process loads it instead of rebuilding.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+_STEMMER = None
+
+
+def _stemmer():
+    global _STEMMER
+    if _STEMMER is None:
+        import Stemmer
+
+        _STEMMER = Stemmer.Stemmer("english")
+    return _STEMMER
+
+
+def analyze(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, stop-word-free, stemmed tokens: the same analysis for corpus and query."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+class KeywordIndex:
+    """Scores chunks by BM25; ``metas[i]`` belongs to ``ids[i]``."""
+
+    def __init__(self, ids: list[str], metas: list[dict], retriever):
+        self.ids = ids
+        self.metas = metas
+        self._retriever = retriever
+        self._by_value: dict[tuple[str, str], np.ndarray] = {}
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, meta in enumerate(metas):
+            for key in ("kind", "initiative_id", "source", "visibility"):
+                if meta.get(key):
+                    groups[(key, meta[key])].append(i)
+            for key in ("tags", "allowed"):
+                for value in meta.get(key) or []:
+                    groups[(key, value)].append(i)
+        self._by_value = {k: np.array(v, dtype=np.int64) for k, v in groups.items()}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str], metas: list[dict]) -> KeywordIndex:
+        import bm25s
+
+        retriever = bm25s.BM25()
+        if ids:
+            retriever.index(analyze(texts), show_progress=False)
+        return cls(ids, metas, retriever if ids else None)
+
+    def rows_where(self, key: str, value: str) -> np.ndarray:
+        return self._by_value.get((key, value), np.zeros(0, dtype=np.int64))
+
+    def search(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        """(row, score) of the best ``k`` rows allowed by ``mask``, best first."""
+        if self._retriever is None:
+            return []
+        vocab = self._retriever.vocab_dict
+        terms = [t for t in analyze([query])[0] if t in vocab]
+        if not terms:
+            return []
+        scores = self._retriever.get_scores(terms)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def save(self, directory: Path) -> None:
+        """Write atomically: a complete snapshot appears under ``directory`` or nothing does."""
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=".staging-"))
+        try:
+            if self._retriever is not None:
+                self._retriever.save(str(staging / "bm25"), show_progress=False)
+            (staging / "rows.json").write_text(json.dumps({"ids": self.ids, "metas": self.metas}))
+            os.rename(staging, directory)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            if not directory.exists():
+                raise
+
+    @classmethod
+    def load(cls, directory: Path) -> KeywordIndex:
+        import bm25s
+
+        rows = json.loads((directory / "rows.json").read_text())
+        bm25_dir = directory / "bm25"
+        retriever = bm25s.BM25.load(str(bm25_dir), show_progress=False) if bm25_dir.exists() else None
+        return cls(rows["ids"], rows["metas"], retriever)

@@ -1,0 +1,67 @@
+"""The portfolio store: initiative records in SQL, replaced per source file atomically."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from advisor.db import initiatives
+from advisor.records import Initiative, Requester
+
+
+class PortfolioStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def replace_source(self, source: str, records: list[Initiative]) -> dict[str, int]:
+        """Store the records of one file in one transaction.
+
+        Records with the same id are updated (whatever file they came from before); records
+        that this file held before and no longer holds are removed. Returns counts of
+        ``added``, ``updated`` and ``removed``.
+        """
+        now = datetime.now(timezone.utc)
+        ids = [r.id for r in records]
+        with self.engine.begin() as conn:
+            existing = set(conn.scalars(select(initiatives.c.id).where(initiatives.c.id.in_(ids))))
+            stale = delete(initiatives).where(initiatives.c.source == source)
+            removed = conn.execute(stale.where(initiatives.c.id.not_in(ids))).rowcount
+            for record in records:
+                row = {"id": record.id, "source": source, "data": record.model_dump(mode="json"),
+                       "updated_at": now}
+                conn.execute(_upsert(self.engine, row))
+        return {"added": len(set(ids) - existing), "updated": len(existing), "removed": removed}
+
+    def delete_source(self, source: str) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(delete(initiatives).where(initiatives.c.source == source)).rowcount
+
+    def all(self, requester: Requester) -> list[Initiative]:
+        """Every record the requester may see, ordered by id."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(initiatives.c.data).order_by(initiatives.c.id)).scalars()
+            records = [Initiative.model_validate(data) for data in rows]
+        return [r for r in records if r.visible_to(requester)]
+
+    def get(self, initiative_id: str, requester: Requester) -> Initiative | None:
+        with self.engine.connect() as conn:
+            data = conn.execute(
+                select(initiatives.c.data).where(initiatives.c.id == initiative_id)
+            ).scalar_one_or_none()
+        record = Initiative.model_validate(data) if data is not None else None
+        return record if record is not None and record.visible_to(requester) else None
+
+    def source_of(self, initiative_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(initiatives.c.source).where(initiatives.c.id == initiative_id)
+            ).scalar_one_or_none()
+
+
+def _upsert(engine: Engine, row: dict):
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(initiatives).values(**row)
+    changes = {k: statement.excluded[k] for k in ("source", "data", "updated_at")}
+    return statement.on_conflict_do_update(index_elements=["id"], set_=changes)

@@ -1,0 +1,166 @@
+"""Initiative records and who may see them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from advisor.framework import AIType
+
+RECORD_FIELDS = (
+    "id", "name", "business_unit", "region", "ai_type", "phase", "phase_since", "business_owner",
+    "tech_owner", "kpi_name", "kpi_baseline", "kpi_target", "kpi_current", "capabilities", "risks",
+    "roadmap_goal", "visibility", "allowed", "notes",
+)
+LIST_FIELDS = ("capabilities", "risks", "allowed")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+class Requester(BaseModel):
+    """Who is asking: a Slack user and the channel the question came from.
+
+    ``Requester.admin()`` (no ids) is the local operator, who sees every record.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str | None = None
+    channel_id: str | None = None
+    is_admin: bool = False
+
+    @classmethod
+    def admin(cls) -> Requester:
+        return cls(is_admin=True)
+
+    @property
+    def principals(self) -> list[str]:
+        return [p for p in (self.user_id, self.channel_id) if p]
+
+    def can_see(self, visibility: str, allowed: list[str]) -> bool:
+        return self.is_admin or visibility == "public" or any(p in allowed for p in self.principals)
+
+
+class Initiative(BaseModel):
+    """One AI initiative of the portfolio, as imported from CSV, YAML or JSON."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str = Field(min_length=1)
+    business_unit: str = Field(min_length=1)
+    region: str = Field(min_length=1)
+    ai_type: AIType
+    phase: int = Field(ge=1, le=5)
+    phase_since: date
+    business_owner: str | None = None
+    tech_owner: str | None = None
+    kpi_name: str | None = None
+    kpi_baseline: float | None = None
+    kpi_target: float | None = None
+    kpi_current: float | None = None
+    capabilities: list[str] = Field(default_factory=list)
+    risks: list[str] = Field(default_factory=list)
+    roadmap_goal: str | None = None
+    visibility: Literal["public", "restricted"] = "public"
+    allowed: list[str] = Field(default_factory=list)
+    notes: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_missing(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("ai_type", "visibility", mode="before")
+    @classmethod
+    def _lowercase(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("kpi_baseline", "kpi_target", "kpi_current", mode="before")
+    @classmethod
+    def _plain_number(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().removesuffix("%").strip()
+            return text.replace(",", "") if _THOUSANDS.match(text) else text
+        return value
+
+    @field_validator("capabilities", "risks", "allowed", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = value.split(";")
+        if isinstance(value, list):
+            return [str(v).strip() for v in value if v is not None and str(v).strip()]
+        return value
+
+    @field_validator("phase", mode="before")
+    @classmethod
+    def _phase_number(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().lower().removeprefix("phase").strip()
+            return text
+        return value
+
+    @field_validator("phase_since")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError(f"date {value.isoformat()} is in the future")
+        return value
+
+    @model_validator(mode="after")
+    def _restricted_has_audience(self) -> Initiative:
+        if self.visibility == "restricted" and not self.allowed:
+            raise ValueError(
+                "visibility is 'restricted' but `allowed` is empty; list the Slack user or channel "
+                "ids that may see it"
+            )
+        return self
+
+    @property
+    def has_measured_kpi(self) -> bool:
+        return self.kpi_current is not None
+
+    def visible_to(self, requester: Requester) -> bool:
+        return requester.can_see(self.visibility, self.allowed)
+
+
+def _number(value: float | None) -> str:
+    return "not set" if value is None else f"{value:g}"
+
+
+def record_sentences(record: Initiative, ai_label: str, phase_name: str, capability_labels: list[str]) -> list[str]:
+    """The record as plain sentences: what is indexed for search and quoted in answers."""
+    sentences = [
+        f"{record.name} ({record.id}) is a {ai_label} initiative of {record.business_unit} in {record.region}.",
+        f"{record.name} is in phase {record.phase} ({phase_name}) since {record.phase_since.isoformat()}.",
+        f"Its business owner is {record.business_owner}." if record.business_owner
+        else f"{record.name} has no named business owner.",
+    ]
+    if record.tech_owner:
+        sentences.append(f"Its technical owner is {record.tech_owner}.")
+    if record.kpi_name:
+        current = "no measured value yet" if record.kpi_current is None else f"current {record.kpi_current:g}"
+        sentences.append(
+            f"Its KPI is {record.kpi_name}: baseline {_number(record.kpi_baseline)}, "
+            f"target {_number(record.kpi_target)}, {current}."
+        )
+    else:
+        sentences.append(f"{record.name} has no business KPI defined.")
+    sentences.append(
+        "Capabilities in place: " + ", ".join(capability_labels) + "." if capability_labels
+        else "No capabilities are recorded as in place."
+    )
+    sentences.append(
+        f"It is linked to the enterprise roadmap goal: {record.roadmap_goal.rstrip('.')}." if record.roadmap_goal
+        else f"{record.name} is not linked to an enterprise roadmap goal."
+    )
+    if record.risks:
+        sentences.append("Risks noted by the team: " + ", ".join(record.risks) + ".")
+    if record.notes:
+        sentences.append(record.notes)
+    return sentences

@@ -1,0 +1,73 @@
+"""One settings object, read from the environment (prefix ``ADVISOR_``) and ``.env``.
+
+Built at the entry points and passed down; nothing deeper reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+BUNDLED_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ADVISOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("./data"), description="Where the index and the SQLite file live.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default a SQLite file in the data dir."
+    )
+    stall_days: int = Field(180, ge=1, description="Days in one phase after which an initiative is stalled.")
+    knowledge_dir: Path = Field(BUNDLED_KNOWLEDGE_DIR, description="The bundled knowledge base.")
+    sample_portfolio: bool = Field(
+        True, description="Load the bundled fictional initiatives on first use (turn off for real use)."
+    )
+    chroma_url: str | None = Field(None, description="A Chroma server (http://host:port); default embedded.")
+    collection: str = Field("advisor", description="Name of the Chroma collection.")
+    embedding_batch_size: int = Field(64, ge=1)
+    chunk_size: int = Field(1000, ge=200, description="Target characters per chunk.")
+    chunk_overlap: int = Field(150, ge=0)
+    search_k: int = Field(8, ge=1, description="Passages retrieved for guidance answers.")
+    llm: str | None = Field(None, description="provider:model of a LangChain chat model; default extractive.")
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Slack user ids allowed to ingest (comma-separated)."
+    )
+
+    # Slack: conventional names, no prefix.
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "ADVISOR_SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "ADVISOR_SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "ADVISOR_SLACK_APP_TOKEN")
+    )
+    slack_api_url: str | None = Field(
+        None, validation_alias=AliasChoices("SLACK_API_URL", "ADVISOR_SLACK_API_URL")
+    )
+    port: int = Field(3000, validation_alias=AliasChoices("PORT", "ADVISOR_PORT"))
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'advisor.db').resolve()}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"

@@ -1,0 +1,80 @@
+"""Chroma as the vector store: embedded under the data dir, or a server via ADVISOR_CHROMA_URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import numpy as np
+
+from advisor.errors import StorageError
+from advisor.settings import Settings
+
+
+def make_chroma_client(settings: Settings):
+    """The one factory choosing embedded or server Chroma from settings."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https", settings=chroma_settings,
+            )
+        except Exception as exc:
+            raise StorageError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+class VectorStore:
+    def __init__(self, settings: Settings):
+        self._client = make_chroma_client(settings)
+        self.collection = self._client.get_or_create_collection(
+            settings.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        self._batch = min(self._client.get_max_batch_size(), 4000)
+
+    def upsert(self, ids: list[str], embeddings: np.ndarray, documents: list[str], metadatas: list[dict]) -> None:
+        for start in range(0, len(ids), self._batch):
+            end = start + self._batch
+            self.collection.upsert(
+                ids=ids[start:end], embeddings=embeddings[start:end], documents=documents[start:end],
+                metadatas=metadatas[start:end],
+            )
+
+    def delete_where(self, where: dict) -> None:
+        self.collection.delete(where=where)
+
+    def query(self, embedding: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float, str, dict]]:
+        """(id, cosine similarity, document, metadata), nearest first."""
+        result = self.collection.query(
+            query_embeddings=[embedding], n_results=n, where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (cid, 1.0 - dist, doc, meta)
+            for cid, dist, doc, meta in zip(
+                result["ids"][0], result["distances"][0], result["documents"][0], result["metadatas"][0]
+            )
+        ]
+
+    def get(self, ids: list[str] | None = None, where: dict | None = None) -> list[tuple[str, str, dict]]:
+        result = self.collection.get(ids=ids, where=where, include=["documents", "metadatas"])
+        return list(zip(result["ids"], result["documents"], result["metadatas"]))
+
+    def scan(self, page: int = 5000) -> Iterator[tuple[str, str, dict]]:
+        """Every chunk, page by page."""
+        offset = 0
+        while True:
+            result = self.collection.get(limit=page, offset=offset, include=["documents", "metadatas"])
+            if not result["ids"]:
+                return
+            yield from zip(result["ids"], result["documents"], result["metadatas"])
+            offset += len(result["ids"])
+
+    def count(self) -> int:
+        return self.collection.count()

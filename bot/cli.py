@@ -1,0 +1,167 @@
+"""The `advisor` command line: ingest, search, assess and ask, from a terminal."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from advisor.errors import AdvisorError
+from advisor.records import Requester
+
+app = typer.Typer(
+    help="AI transformation advisor: move AI initiatives from proof of concept to production.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+
+UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="Slack user id asking (applies access rules).")]
+ChannelOpt = Annotated[str | None, typer.Option("--channel", "-c", help="Slack channel id the question comes from.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def edge(command):
+    """Turn every failure into one line on stderr and a non-zero exit; never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from bot.render import console
+
+        try:
+            return command(*args, **kwargs)
+        except AdvisorError as exc:
+            console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as exc:  # the edge: anything unexpected still gets one clear line
+            console(stderr=True).print(f"[red]error:[/red] unexpected {exc.__class__.__name__}: {exc}")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def requester_for(user: str | None, channel: str | None) -> Requester:
+    return Requester(user_id=user, channel_id=channel) if (user or channel) else Requester.admin()
+
+
+def _advisor():
+    from bot.bootstrap import load_settings, open_advisor
+    from bot.progress import ingest_progress
+
+    settings = load_settings()
+    with ingest_progress("Indexing the bundled knowledge (first run)") as on_progress:
+        return open_advisor(settings, on_progress=on_progress)
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@app.command()
+@edge
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
+    prune: Annotated[bool, typer.Option(help="Remove indexed sources that no longer exist under these folders.")] = False,
+    allow: Annotated[list[str] | None, typer.Option(help="Restrict to these Slack user/channel ids (repeatable).")] = None,
+    as_json: JsonOpt = False,
+):
+    """Ingest documents (md, txt, pdf, docx, html) and initiative records (csv, yaml, json)."""
+    from bot.progress import ingest_progress
+    from bot.render import console, ingest_view
+    from ingest.pipeline import Ingestor
+
+    advisor = _advisor()
+    with ingest_progress("Ingesting", enabled=not as_json) as on_progress:
+        summary = Ingestor(advisor, allowed=allow).run(paths, prune=prune, on_progress=on_progress)
+    if as_json:
+        _print_json(summary.model_dump(mode="json"))
+    else:
+        console().print(ingest_view(summary))
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@edge
+def sources(as_json: JsonOpt = False):
+    """List what is indexed: source, kind, chunks, ingested at."""
+    from bot.render import console, sources_view
+    from ingest.manifest import Manifest
+    from ingest.pipeline import display_source
+
+    advisor = _advisor()
+    entries = [e.model_copy(update={"source": display_source(Path(e.source), advisor)})
+               for e in Manifest(advisor.engine).entries().values()]
+    if as_json:
+        _print_json([e.model_dump(mode="json") for e in entries])
+    else:
+        console().print(sources_view(entries))
+
+
+@app.command()
+@edge
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many passages.")] = 5,
+    kind: Annotated[list[str] | None, typer.Option(help="practice, record or document (repeatable).")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Only passages with this tag (repeatable).")] = None,
+    initiative: Annotated[str | None, typer.Option(help="Only passages about this initiative id.")] = None,
+    user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
+):
+    """Hybrid search (dense + BM25) over everything indexed, within the requester's access."""
+    from advisor.index import SearchFilter
+    from bot.render import console, hits_view
+
+    bad = sorted(set(kind or []) - {"practice", "record", "document"})
+    if bad:
+        raise AdvisorError(f"--kind: unknown kind {bad[0]!r}; expected practice, record or document")
+    advisor = _advisor()
+    where = SearchFilter(kinds=tuple(kind or ()), tags=tuple(tag or ()), initiative_id=initiative)
+    hits = advisor.index.search(query, requester_for(user, channel), k=k, where=where)
+    if as_json:
+        _print_json([h.model_dump(mode="json") for h in hits])
+    else:
+        console().print(hits_view(hits))
+
+
+@app.command()
+@edge
+def initiative(
+    id_or_name: Annotated[str, typer.Argument(metavar="ID_OR_NAME", help="Id, name or a loose form of the name.")],
+    user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
+):
+    """Assess one initiative: phase, next phase, unmet gates, missing capabilities, risks."""
+    from bot.render import assessment_view, console
+
+    advisor = _advisor()
+    assessment = advisor.assess(id_or_name, requester_for(user, channel))
+    if as_json:
+        _print_json(assessment.model_dump(mode="json"))
+    else:
+        console().print(assessment_view(assessment, advisor.framework))
+
+
+@app.command()
+@edge
+def portfolio(user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False):
+    """The portfolio at a glance, over the initiatives the requester may see."""
+    from bot.render import console, portfolio_view
+
+    advisor = _advisor()
+    summary = advisor.portfolio_summary(requester_for(user, channel))
+    if as_json:
+        _print_json(summary.model_dump(mode="json"))
+    else:
+        console().print(portfolio_view(summary, advisor.framework))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Terminal rendering (rich) of assessments, portfolio summaries, ingestion and search results."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+
+from advisor.assessment import Assessment, PortfolioSummary
+from advisor.framework import Framework
+from advisor.index import Hit
+from ingest.manifest import SourceEntry
+from ingest.pipeline import STATUSES, IngestSummary
+
+
+def assessment_view(a: Assessment, framework: Framework) -> Group:
+    title = Text.assemble((f"{a.name}", "bold"), f"  ({a.id}, {framework.ai_types[a.ai_type].label}, "
+                          f"{a.business_unit}, {a.region})")
+    facts = Table.grid(padding=(0, 2))
+    facts.add_row("Phase", f"{a.phase} - {a.phase_name} (since {a.phase_since}, {a.days_in_phase} days)")
+    facts.add_row("Next phase", f"{a.next_phase} - {a.next_phase_name}" if a.next_phase else "none (last phase)")
+    facts.add_row("Stalled", "[red]yes[/red]" if a.stalled else "no")
+    facts.add_row("Business owner", a.business_owner or "[red]none[/red]")
+    gates = "\n".join(f"[red]✗[/red] {g}" for g in a.unmet_gates) or (
+        "[green]all conditions met[/green]" if a.next_phase else "-")
+    facts.add_row("Gate to next phase", gates)
+    missing = ", ".join(framework.capability(c).label for c in a.missing_capabilities)
+    facts.add_row("Missing capabilities", missing or "[green]none[/green]")
+    risks = "\n".join(
+        f"{r.name}" + (f" [dim](controls missing: {', '.join(r.missing_controls)})[/dim]" if r.missing_controls else "")
+        for r in a.risk_details
+    )
+    facts.add_row("Risks", risks or "-")
+    return Group(title, facts)
+
+
+def portfolio_view(summary: PortfolioSummary, framework: Framework) -> Group:
+    counts = Table(title=f"Portfolio: {summary.total} initiatives", show_header=True)
+    counts.add_column("Phase")
+    counts.add_column("Count", justify="right")
+    for number, count in summary.by_phase.items():
+        counts.add_row(f"{number} {framework.phase(number).name}", str(count))
+    kinds = ", ".join(f"{framework.ai_types[t].label} {n}" for t, n in summary.by_ai_type.items())
+    regions = ", ".join(f"{r} {n}" for r, n in summary.by_region.items())
+
+    def names(items) -> str:
+        return ", ".join(f"{m.name} ({m.id})" for m in items) or "none"
+
+    stalled = ", ".join(f"{m.name} ({m.id}, phase {m.phase}, {m.days_in_phase} days)" for m in summary.stalled)
+    gaps = ", ".join(f"{g.label} ({g.count})" for g in summary.common_missing_capabilities[:5])
+    lines = [
+        f"[bold]By AI type:[/bold] {kinds}", f"[bold]By region:[/bold] {regions}",
+        f"[bold]Stalled:[/bold] {stalled or 'none'}",
+        f"[bold]Without a business owner:[/bold] {names(summary.without_owner)}",
+        f"[bold]Without a measured KPI:[/bold] {names(summary.without_measured_kpi)}",
+        f"[bold]Most common missing capabilities:[/bold] {gaps or 'none'}",
+    ]
+    return Group(counts, *(Text.from_markup(line) for line in lines))
+
+
+def ingest_view(summary: IngestSummary) -> Group:
+    table = Table(title="Ingestion summary")
+    for status in STATUSES:
+        table.add_column(status, justify="right")
+    table.add_column("chunks", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_row(*(str(summary.counts[s]) for s in STATUSES), str(summary.chunks), f"{summary.seconds:.1f}")
+    problems = [r for r in summary.results if r.status in ("failed", "skipped")]
+    lines = [Text(f"{r.status}: {r.source}: {r.error}", style="red" if r.status == "failed" else "dim")
+             for r in problems]
+    return Group(table, *lines)
+
+
+def sources_view(entries: list[SourceEntry]) -> Table:
+    table = Table(title=f"{len(entries)} sources indexed")
+    for column in ("source", "kind", "title", "chunks", "ingested at"):
+        table.add_column(column, justify="right" if column == "chunks" else "left")
+    for e in entries:
+        table.add_row(e.source, e.kind, e.title, str(e.chunks), e.ingested_at.strftime("%Y-%m-%d %H:%M"))
+    return table
+
+
+def hits_view(hits: list[Hit]) -> Group:
+    if not hits:
+        return Group(Text("No matching passages."))
+    parts = []
+    for rank, hit in enumerate(hits, start=1):
+        c = hit.chunk
+        snippet = " ".join(c.text.split())
+        snippet = snippet[:240] + ("…" if len(snippet) > 240 else "")
+        parts.append(Text.assemble((f"{rank}. {c.source}", "bold"), f"  [{c.kind}] score {hit.score:.4f}"))
+        parts.append(Text(f"   {c.section}", style="cyan"))
+        parts.append(Text(f"   {snippet}\n"))
+    return Group(*parts)
+
+
+def markdown_view(text: str) -> Markdown:
+    return Markdown(text)
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)

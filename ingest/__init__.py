@@ -1,0 +1,1 @@
+"""Getting knowledge in: loaders, chunking, and the incremental ingestion pipeline."""

@@ -1,0 +1,40 @@
+"""The manifest: one row per ingested source with its content hash, chunk count and time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, delete, select
+
+from advisor.db import sources
+
+
+class SourceEntry(BaseModel):
+    source: str
+    kind: str
+    title: str
+    content_hash: str
+    chunks: int
+    ingested_at: datetime
+
+
+class Manifest:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def entries(self) -> dict[str, SourceEntry]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(sources).order_by(sources.c.source)).mappings()
+            return {row["source"]: SourceEntry(**row) for row in rows}
+
+    def record(self, source: str, kind: str, title: str, content_hash: str, chunks: int) -> None:
+        row = {"source": source, "kind": kind, "title": title, "content_hash": content_hash,
+               "chunks": chunks, "ingested_at": datetime.now(timezone.utc)}
+        with self.engine.begin() as conn:
+            conn.execute(delete(sources).where(sources.c.source == source))
+            conn.execute(sources.insert().values(**row))
+
+    def forget(self, source: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(sources).where(sources.c.source == source))

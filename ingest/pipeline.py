@@ -1,0 +1,195 @@
+"""Incremental ingestion: files -> records and chunks -> portfolio store and index.
+
+Per source: parse and embed everything first (nothing is touched if that fails), then replace
+the source's old chunks and records, then record its hash in the manifest. A run killed half
+way leaves the manifest behind the index, so the next run redoes that source, and the
+deterministic chunk ids make the redo free of duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from advisor import Advisor
+from advisor.errors import AdvisorError
+from advisor.index import Chunk, chunk_id
+from advisor.records import record_sentences
+from ingest.chunking import chunk_markdown
+from ingest.loaders import DOCUMENT_SUFFIXES, load_document
+from ingest.manifest import Manifest
+from ingest.records import RECORD_SUFFIXES, load_records
+
+Status = Literal["added", "updated", "unchanged", "removed", "failed", "skipped"]
+STATUSES: tuple[Status, ...] = ("added", "updated", "unchanged", "removed", "failed", "skipped")
+
+
+class SourceResult(BaseModel):
+    source: str
+    kind: str
+    status: Status
+    chunks: int = 0
+    records: int = 0
+    error: str | None = None
+
+
+class IngestSummary(BaseModel):
+    results: list[SourceResult]
+    counts: dict[str, int]
+    chunks: int
+    seconds: float
+
+    @property
+    def failed(self) -> bool:
+        return self.counts.get("failed", 0) > 0
+
+
+def display_source(path: Path, advisor: Advisor) -> str:
+    """How a source is shown in citations: relative to the project or working dir when possible."""
+    for base in (advisor.settings.knowledge_dir.resolve().parent, Path.cwd().resolve()):
+        if path.is_relative_to(base):
+            return str(path.relative_to(base))
+    return str(path)
+
+
+def _walk(paths: Iterable[Path]) -> tuple[list[Path], list[SourceResult]]:
+    files, missing = [], []
+    for path in paths:
+        path = path.expanduser().resolve()
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file()
+                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(SourceResult(source=str(path), kind="unknown", status="failed",
+                                        error="no such file or directory"))
+    return list(dict.fromkeys(files)), missing
+
+
+class Ingestor:
+    def __init__(self, advisor: Advisor, allowed: list[str] | None = None):
+        self.advisor = advisor
+        self.allowed = sorted(set(allowed or []))
+        self.manifest = Manifest(advisor.engine)
+        self.framework_file = (advisor.settings.knowledge_dir / "framework.yaml").resolve()
+        self.practices_dir = (advisor.settings.knowledge_dir / "practices").resolve()
+
+    def run(self, paths: list[Path], prune: bool = False,
+            on_progress: Callable[[int, SourceResult | None], None] | None = None) -> IngestSummary:
+        started = time.perf_counter()
+        files, results = _walk(paths)
+        if on_progress:
+            on_progress(len(files), None)
+        known = self.manifest.entries()
+        for path in files:
+            result = self._ingest_file(path, known.get(str(path)))
+            results.append(result)
+            if on_progress:
+                on_progress(len(files), result)
+        if prune:
+            results += self._prune([p.expanduser().resolve() for p in paths if p.is_dir()], known)
+        if any(r.status in ("added", "updated", "removed") for r in results):
+            self.advisor.index.mark_changed()
+            self.advisor.index.keyword_index()
+        counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
+        return IngestSummary(results=results, counts=counts, chunks=sum(r.chunks for r in results),
+                             seconds=round(time.perf_counter() - started, 3))
+
+    def _kind(self, path: Path) -> str | None:
+        suffix = path.suffix.lower()
+        if suffix in RECORD_SUFFIXES:
+            return "record"
+        if suffix in DOCUMENT_SUFFIXES:
+            return "practice" if path.is_relative_to(self.practices_dir) else "document"
+        return None
+
+    def _ingest_file(self, path: Path, previous) -> SourceResult:
+        display = display_source(path, self.advisor)
+        kind = self._kind(path)
+        if path == self.framework_file:
+            return SourceResult(source=display, kind="framework", status="skipped",
+                                error="the framework file is loaded directly, not indexed")
+        if kind is None:
+            return SourceResult(source=display, kind="unknown", status="skipped",
+                                error=f"unsupported file type {path.suffix or '(none)'!r}")
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            return SourceResult(source=display, kind=kind, status="failed", error=f"cannot read: {exc.strerror}")
+        digest = hashlib.sha256(content + repr(self.allowed).encode()).hexdigest()
+        if previous is not None and previous.content_hash == digest:
+            return SourceResult(source=display, kind=kind, status="unchanged", chunks=previous.chunks)
+        try:
+            if kind == "record":
+                title, chunks, records = self._record_chunks(path, display)
+            else:
+                title, chunks, records = self._document_chunks(path, display, kind)
+            embeddings = self.advisor.index.embedder.embed([c.embedding_text() for c in chunks])
+            if kind == "record":
+                self.advisor.portfolio.replace_source(str(path), records)
+            self.advisor.index.replace_source(str(path), chunks, embeddings)
+        except AdvisorError as exc:
+            return SourceResult(source=display, kind=kind, status="failed", error=str(exc).removeprefix(f"{path}: "))
+        self.manifest.record(str(path), kind, title, digest, len(chunks))
+        status: Status = "added" if previous is None else "updated"
+        return SourceResult(source=display, kind=kind, status=status, chunks=len(chunks),
+                            records=len(records))
+
+    def _document_chunks(self, path: Path, display: str, kind: str):
+        from advisor.errors import ParseError
+
+        document = load_document(path)
+        allowed = sorted(set(document.allowed) | set(self.allowed))
+        visibility = "restricted" if allowed or document.visibility == "restricted" else "public"
+        if visibility == "restricted" and not allowed:
+            raise ParseError("visibility is restricted but no `allowed` ids are given")
+        pieces = chunk_markdown(document.markdown, document.title, self.advisor.settings.chunk_size,
+                                self.advisor.settings.chunk_overlap)
+        chunks = [
+            Chunk(id=chunk_id(str(path), i), text=p.text, source=display, source_key=str(path), kind=kind,
+                  title=document.title, section=p.section, position=i, url=document.url,
+                  tags=document.tags, visibility=visibility, allowed=allowed)
+            for i, p in enumerate(pieces)
+        ]
+        return document.title, chunks, []
+
+    def _record_chunks(self, path: Path, display: str):
+        framework = self.advisor.framework
+        records = load_records(path, framework, label=display)
+        if self.allowed:
+            records = [r.model_copy(update={"visibility": "restricted",
+                                            "allowed": sorted(set(r.allowed) | set(self.allowed))})
+                       for r in records]
+        chunks = []
+        for i, record in enumerate(records):
+            labels = [framework.capability(c).label for c in record.capabilities]
+            text = " ".join(record_sentences(record, framework.ai_types[record.ai_type].label,
+                                             framework.phase(record.phase).name, labels))
+            chunks.append(Chunk(
+                id=chunk_id(str(path), i), text=text, source=display, source_key=str(path), kind="record",
+                title=record.name, section=f"{record.name} ({record.id})", position=i,
+                tags=[record.ai_type, record.region.lower()], initiative_id=record.id,
+                visibility=record.visibility, allowed=record.allowed,
+            ))
+        title = records[0].name if len(records) == 1 else f"{len(records)} initiatives"
+        return title, chunks, records
+
+    def _prune(self, folders: list[Path], known: dict) -> list[SourceResult]:
+        results = []
+        for key, entry in known.items():
+            path = Path(key)
+            if path.exists() or not any(path.is_relative_to(folder) for folder in folders):
+                continue
+            self.advisor.index.delete_source(key)
+            if entry.kind == "record":
+                self.advisor.portfolio.delete_source(key)
+            self.manifest.forget(key)
+            results.append(SourceResult(source=display_source(path, self.advisor), kind=entry.kind,
+                                        status="removed", chunks=entry.chunks))
+        return results

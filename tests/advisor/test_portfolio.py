@@ -1,0 +1,52 @@
+"""The portfolio store, against SQLite and the PostgreSQL server."""
+
+from datetime import date
+
+import pytest
+
+from advisor.db import make_engine
+from advisor.portfolio import PortfolioStore
+from advisor.records import Initiative, Requester
+from tests.conftest import make_settings
+
+
+def rec(rid, **changes):
+    data = dict(id=rid, name=f"Name {rid}", business_unit="BU", region="Japan", ai_type="ml", phase=1,
+                phase_since=date(2026, 1, 1))
+    data.update(changes)
+    return Initiative(**data)
+
+
+@pytest.fixture
+def store(database_url, tmp_path):
+    engine = make_engine(make_settings(tmp_path / "data", database_url=database_url))
+    yield PortfolioStore(engine)
+    engine.dispose()
+
+
+def test_replace_source_adds_updates_and_removes(store):
+    admin = Requester.admin()
+    assert store.replace_source("a.csv", [rec("A"), rec("B")]) == {"added": 2, "updated": 0, "removed": 0}
+    assert store.replace_source("a.csv", [rec("A", phase=3)]) == {"added": 0, "updated": 1, "removed": 1}
+    assert [(r.id, r.phase) for r in store.all(admin)] == [("A", 3)]
+    # re-importing the same id from another file updates it and moves it there
+    store.replace_source("b.yaml", [rec("A", phase=4)])
+    assert store.get("A", admin).phase == 4 and store.source_of("A") == "b.yaml"
+    assert store.replace_source("a.csv", []) == {"added": 0, "updated": 0, "removed": 0}
+    assert store.delete_source("b.yaml") == 1 and store.all(admin) == []
+
+
+def test_restricted_records_are_invisible_outside_allowed(store):
+    store.replace_source("s.yaml", [rec("PUB"), rec("SEC", visibility="restricted", allowed=["U1", "C9"])])
+    assert [r.id for r in store.all(Requester(user_id="U2", channel_id="C1"))] == ["PUB"]
+    assert store.get("SEC", Requester(user_id="U2")) is None
+    assert store.get("SEC", Requester(user_id="U1")).id == "SEC"
+    assert store.get("SEC", Requester(user_id="U2", channel_id="C9")).id == "SEC"
+    assert [r.id for r in store.all(Requester.admin())] == ["PUB", "SEC"]
+
+
+def test_records_round_trip_exactly(store):
+    original = rec("R", kpi_baseline=1.5, kpi_target=0.5, kpi_current=None, capabilities=["monitoring"],
+                   risks=["x"], notes="n", phase_since=date(2025, 2, 28))
+    store.replace_source("r.json", [original])
+    assert store.get("R", Requester.admin()) == original
