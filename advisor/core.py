@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from functools import cached_property
 
+from advisor.answer import Answer
 from advisor.assessment import Assessment, PortfolioSummary, assess_initiative, summarize_portfolio
-from advisor.errors import NotFoundError
+from advisor.errors import AdvisorError, NotFoundError
+from advisor.evidence import Evidence, Item, Quoter, Section
 from advisor.framework import Framework, load_framework
 from advisor.matching import best_matches
 from advisor.records import Initiative, Requester
 from advisor.settings import Settings
+
+# Below this cosine similarity, the best passage is not about the question: say so, don't guess.
+MIN_SIMILARITY = 0.3
 
 
 class Advisor:
@@ -50,6 +56,12 @@ class Advisor:
 
         return Index(self.settings, self.engine)
 
+    @cached_property
+    def composer(self):
+        from advisor.compose import make_composer
+
+        return make_composer(self.settings)
+
     def find_initiative(self, id_or_name: str, requester: Requester) -> Initiative:
         """The one visible initiative named by id, name or a loose form of its name."""
         records = self.portfolio.all(requester)
@@ -68,3 +80,78 @@ class Advisor:
     def portfolio_summary(self, requester: Requester) -> PortfolioSummary:
         records = self.portfolio.all(requester)
         return summarize_portfolio(self.framework, records, self.today, self.settings.stall_days)
+
+    def ask(self, question: str, requester: Requester, history: list[str] | None = None) -> Answer:
+        """Answer a question with cited sources, within what the requester may see.
+
+        ``history`` holds the earlier questions of the same conversation, oldest first, so a
+        follow-up such as "and what are its risks?" is about the initiative asked about before.
+        """
+        from advisor.intents import understand
+
+        started = time.perf_counter()
+        question = " ".join(question.split())
+        if not question:
+            raise AdvisorError("the question is empty; ask about an initiative, the portfolio or a practice")
+        records = self.portfolio.all(requester)
+        query = understand(question, history or [], records, self.framework)
+        quoter = Quoter(self.index, self.settings.knowledge_dir, requester)
+        facts: dict = {}
+        if query.intent == "portfolio_status":
+            evidence, facts = self._portfolio_evidence(question, records, query.filter, quoter)
+        elif len(query.initiatives) > 1:
+            evidence = _ambiguous(question, query, quoter)
+            facts = {"initiatives": [r.id for r in query.initiatives]}
+        elif query.initiatives:
+            evidence, facts = self._initiative_evidence(question, query, quoter)
+        else:
+            evidence = self._guidance_evidence(question, requester)
+        searched = time.perf_counter()
+        text, citations = self.composer.compose(evidence)
+        composed = time.perf_counter()
+        timings = {"search": (searched - started) * 1000, "compose": (composed - searched) * 1000,
+                   "total": (composed - started) * 1000}
+        return Answer(question=question, intent=evidence.intent, found=evidence.found, text=text,
+                      citations=citations, suggestions=evidence.suggestions,
+                      timings_ms={k: round(v, 2) for k, v in timings.items()}, **facts)
+
+    def _initiative_evidence(self, question: str, query, quoter: Quoter) -> tuple[Evidence, dict]:
+        from advisor.facts import initiative_evidence
+
+        record = query.initiatives[0]
+        a = assess_initiative(self.framework, record, self.today, self.settings.stall_days)
+        evidence = initiative_evidence(question, query.intent, record, a, self.framework, quoter,
+                                       self.settings.stall_days)
+        facts = {"initiative": a, "initiatives": [a.id], "missing_capabilities": a.missing_capabilities,
+                 "unmet_gates": a.unmet_gates, "next_phase": a.next_phase, "risks": a.risks}
+        return evidence, facts
+
+    def _portfolio_evidence(self, question: str, records: list[Initiative], filters, quoter: Quoter):
+        from advisor.facts import portfolio_evidence
+
+        assessed = {r.id: assess_initiative(self.framework, r, self.today, self.settings.stall_days)
+                    for r in records}
+        summary = summarize_portfolio(self.framework, records, self.today, self.settings.stall_days)
+        evidence = portfolio_evidence(question, records, assessed, filters, self.framework, quoter,
+                                      self.settings.stall_days, summary)
+        matching = [r.id for r in records if filters.matches(r, assessed[r.id])]
+        return evidence, {"initiatives": matching}
+
+    def _guidance_evidence(self, question: str, requester: Requester) -> Evidence:
+        from advisor.index import SearchFilter
+
+        hits = self.index.search(question, requester, k=self.settings.search_k,
+                                 where=SearchFilter(kinds=("practice", "document")))
+        best = max((h.similarity or 0.0 for h in hits), default=0.0)
+        if best >= MIN_SIMILARITY:
+            return Evidence(question=question, intent="general_guidance", passages=hits)
+        topics = list(dict.fromkeys(h.chunk.section for h in hits))[:3]
+        return Evidence(question=question, intent="general_guidance", found=False, suggestions=topics)
+
+
+def _ambiguous(question: str, query, quoter: Quoter) -> Evidence:
+    items = [Item(quote=quoter.record_phase(r)) if quoter.record_phase(r) else
+             Item(lead=f"{r.name} ({r.id})") for r in query.initiatives]
+    summary = "Several initiatives match your question; ask again with the name or id of the one you mean."
+    return Evidence(question=question, intent=query.intent, summary=summary,
+                    sections=[Section(heading="Matching initiatives", items=items)])

@@ -54,6 +54,7 @@ class Capability(_Strict):
     group: CapabilityGroup
     label: str
     description: str
+    aliases: list[str] = Field(default_factory=list)
     ref: Ref
 
 

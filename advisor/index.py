@@ -61,6 +61,7 @@ def chunk_id(source_key: str, position: int) -> str:
 class Hit(BaseModel):
     chunk: Chunk
     score: float  # reciprocal-rank fusion score (or the single retriever's rank score)
+    similarity: float | None = None  # cosine similarity to the query, when the dense retriever found it
     dense_rank: int | None = None
     bm25_rank: int | None = None
 
@@ -72,7 +73,7 @@ class SearchFilter:
     kinds: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     initiative_id: str | None = None
-    source: str | None = None
+    source_key: str | None = None
 
     def chroma_where(self, requester: Requester) -> dict | None:
         clauses: list[dict] = []
@@ -84,8 +85,8 @@ class SearchFilter:
         clauses += [{"tags": {"$contains": t}} for t in self.tags]
         if self.initiative_id:
             clauses.append({"initiative_id": self.initiative_id})
-        if self.source:
-            clauses.append({"source": self.source})
+        if self.source_key:
+            clauses.append({"source_key": self.source_key})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -106,8 +107,8 @@ class SearchFilter:
             mask &= rows("tags", [tag])
         if self.initiative_id:
             mask &= rows("initiative_id", [self.initiative_id])
-        if self.source:
-            mask &= rows("source", [self.source])
+        if self.source_key:
+            mask &= rows("source_key", [self.source_key])
         return mask
 
 
@@ -176,7 +177,8 @@ class Index:
         for cid, text, meta in self.vectors.scan():
             ids.append(cid)
             texts.append(f"{meta.get('section', '')}\n{text}")
-            metas.append({k: meta.get(k) for k in ("kind", "initiative_id", "source", "visibility", "tags", "allowed")})
+            metas.append({k: meta.get(k) for k in ("kind", "initiative_id", "source_key", "visibility", "tags",
+                                                   "allowed")})
         keyword = KeywordIndex.build(ids, texts, metas)
         keyword.save(snapshot)
         for old in root.glob("v*"):
@@ -211,17 +213,18 @@ class Index:
                 scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
         best = sorted(scores, key=lambda cid: -scores[cid])[:k]
         known = {cid: (doc, meta) for cid, _sim, doc, meta in dense}
+        similarity = {cid: sim for cid, sim, _doc, _meta in dense}
         missing = [cid for cid in best if cid not in known]
         if missing:
             known.update({cid: (doc, meta) for cid, doc, meta in self.vectors.get(ids=missing)})
         return [
             Hit(chunk=Chunk.from_store(cid, *known[cid]), score=round(scores[cid], 6),
-                dense_rank=dense_rank.get(cid), bm25_rank=sparse_rank.get(cid))
+                similarity=similarity.get(cid), dense_rank=dense_rank.get(cid), bm25_rank=sparse_rank.get(cid))
             for cid in best if cid in known
         ]
 
-    def section_passages(self, source: str, heading: str, requester: Requester) -> list[Chunk]:
-        """The chunks of one source whose heading path contains ``heading`` (framework refs)."""
-        where = SearchFilter(source=source).chroma_where(requester)
-        chunks = [Chunk.from_store(cid, doc, meta) for cid, doc, meta in self.vectors.get(where=where)]
-        return sorted((c for c in chunks if heading in c.section.split(" > ")), key=lambda c: c.position)
+    def chunks(self, where: SearchFilter, requester: Requester) -> list[Chunk]:
+        """Chunks matching the filter (no ranking), in document order."""
+        found = self.vectors.get(where=where.chroma_where(requester))
+        return sorted((Chunk.from_store(cid, doc, meta) for cid, doc, meta in found),
+                      key=lambda c: (c.source_key, c.position))

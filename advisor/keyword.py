@@ -44,7 +44,7 @@ class KeywordIndex:
         self._by_value: dict[tuple[str, str], np.ndarray] = {}
         groups: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, meta in enumerate(metas):
-            for key in ("kind", "initiative_id", "source", "visibility"):
+            for key in ("kind", "initiative_id", "source_key", "visibility"):
                 if meta.get(key):
                     groups[(key, meta[key])].append(i)
             for key in ("tags", "allowed"):

@@ -35,10 +35,12 @@ class NameMatch:
     by_id: bool
 
 
-def _name_words(name: str) -> list[str]:
-    words = [t for t in tokens(name) if t not in _STOP and len(t) > 1]
-    distinctive = [w for w in words if w not in _GENERIC]
-    return distinctive or words
+def _name_words(record: Initiative) -> list[str]:
+    """The words that single out this initiative: not generic, not its unit's or region's words."""
+    words = [t for t in tokens(record.name) if t not in _STOP and len(t) > 1]
+    context = set(tokens(record.business_unit)) | set(tokens(record.region))
+    distinctive = [w for w in words if w not in _GENERIC and w not in context]
+    return distinctive or [w for w in words if w not in _GENERIC] or words
 
 
 def match_initiatives(text: str, records: list[Initiative], threshold: float = 0.5) -> list[NameMatch]:
@@ -53,7 +55,7 @@ def match_initiatives(text: str, records: list[Initiative], threshold: float = 0
         if record.name.lower() in lowered:
             matches.append(NameMatch(record, 1.0, False))
             continue
-        name_words = _name_words(record.name)
+        name_words = _name_words(record)
         hits = sum(1 for w in name_words if any(_similar(w, t) for t in words))
         score = hits / len(name_words) if name_words else 0.0
         if hits and score >= threshold:

@@ -134,33 +134,29 @@ def _number(value: float | None) -> str:
 
 
 def record_sentences(record: Initiative, ai_label: str, phase_name: str, capability_labels: list[str]) -> list[str]:
-    """The record as plain sentences: what is indexed for search and quoted in answers."""
+    """The record as self-contained sentences: what is indexed for search and quoted in answers."""
+    name = record.name
     sentences = [
-        f"{record.name} ({record.id}) is a {ai_label} initiative of {record.business_unit} in {record.region}.",
-        f"{record.name} is in phase {record.phase} ({phase_name}) since {record.phase_since.isoformat()}.",
-        f"Its business owner is {record.business_owner}." if record.business_owner
-        else f"{record.name} has no named business owner.",
+        f"{name} ({record.id}) is in phase {record.phase} ({phase_name}) since {record.phase_since.isoformat()}.",
+        f"{name} is {'an' if ai_label[0].lower() in 'aeiou' else 'a'} {ai_label} initiative of "
+        f"{record.business_unit} in {record.region}.",
+        f"The business owner of {name} is {record.business_owner}." if record.business_owner
+        else f"{name} has no named business owner.",
     ]
     if record.tech_owner:
-        sentences.append(f"Its technical owner is {record.tech_owner}.")
+        sentences.append(f"The technical owner of {name} is {record.tech_owner}.")
     if record.kpi_name:
         current = "no measured value yet" if record.kpi_current is None else f"current {record.kpi_current:g}"
-        sentences.append(
-            f"Its KPI is {record.kpi_name}: baseline {_number(record.kpi_baseline)}, "
-            f"target {_number(record.kpi_target)}, {current}."
-        )
+        sentences.append(f"The KPI of {name} is {record.kpi_name}: baseline {_number(record.kpi_baseline)}, "
+                         f"target {_number(record.kpi_target)}, {current}.")
     else:
-        sentences.append(f"{record.name} has no business KPI defined.")
-    sentences.append(
-        "Capabilities in place: " + ", ".join(capability_labels) + "." if capability_labels
-        else "No capabilities are recorded as in place."
-    )
-    sentences.append(
-        f"It is linked to the enterprise roadmap goal: {record.roadmap_goal.rstrip('.')}." if record.roadmap_goal
-        else f"{record.name} is not linked to an enterprise roadmap goal."
-    )
+        sentences.append(f"{name} has no business KPI defined.")
+    sentences.append(f"Capabilities in place for {name}: {', '.join(capability_labels)}." if capability_labels
+                     else f"No capabilities are recorded as in place for {name}.")
+    sentences.append(f"{name} is linked to the enterprise roadmap goal: {record.roadmap_goal.rstrip('.')}."
+                     if record.roadmap_goal else f"{name} is not linked to an enterprise roadmap goal.")
     if record.risks:
-        sentences.append("Risks noted by the team: " + ", ".join(record.risks) + ".")
+        sentences.append(f"Risks noted by the team for {name}: {', '.join(record.risks)}.")
     if record.notes:
-        sentences.append(record.notes)
+        sentences.append(" ".join(record.notes.split()))
     return sentences

@@ -159,6 +159,49 @@ def portfolio(user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt
         console().print(portfolio_view(summary, advisor.framework))
 
 
+@app.command()
+@edge
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in your own words.")],
+    user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
+):
+    """Ask the advisor; the answer cites its sources."""
+    from bot.render import answer_view, console
+
+    advisor = _advisor()
+    answer = advisor.ask(question, requester_for(user, channel))
+    if as_json:
+        _print_json(answer.model_dump(mode="json"))
+    else:
+        console().print(answer_view(answer))
+
+
+@app.command()
+@edge
+def chat(user: UserOpt = None, channel: ChannelOpt = None):
+    """An interactive session: ask follow-ups ("and what are its risks?"); `exit` to leave."""
+    from bot.render import answer_view, console
+
+    advisor = _advisor()
+    out = console()
+    out.print("[dim]Ask about an initiative, the portfolio or a practice. Type exit to leave.[/dim]")
+    history: list[str] = []
+    while True:
+        try:
+            question = out.input("[bold cyan]you>[/bold cyan] ").strip()
+        except EOFError:
+            break
+        if question.lower() in ("exit", "quit", ":q"):
+            break
+        if not question:
+            continue
+        try:
+            out.print(answer_view(advisor.ask(question, requester_for(user, channel), history)))
+        except AdvisorError as exc:
+            out.print(f"[red]error:[/red] {exc}")
+        history.append(question)
+
+
 def main() -> None:
     app()
 

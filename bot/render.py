@@ -7,6 +7,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
+from advisor.answer import Answer
 from advisor.assessment import Assessment, PortfolioSummary
 from advisor.framework import Framework
 from advisor.index import Hit
@@ -95,8 +96,14 @@ def hits_view(hits: list[Hit]) -> Group:
     return Group(*parts)
 
 
-def markdown_view(text: str) -> Markdown:
-    return Markdown(text)
+def answer_view(answer: Answer) -> Group:
+    parts = [Markdown(answer.text)]
+    if answer.citations:
+        sources = Table.grid(padding=(0, 1))
+        for c in answer.citations:
+            sources.add_row(f"[{c.n}]", Text.assemble((c.title, "bold"), f" — {c.section}\n", (c.source, "dim")))
+        parts += [Text("\nSources", style="bold"), sources]
+    return Group(*parts)
 
 
 def console(stderr: bool = False) -> Console:

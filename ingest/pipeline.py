@@ -25,6 +25,9 @@ from ingest.loaders import DOCUMENT_SUFFIXES, load_document
 from ingest.manifest import Manifest
 from ingest.records import RECORD_SUFFIXES, load_records
 
+# Bump when loading, chunking or record rendering changes, so every source is re-indexed once.
+PIPELINE_VERSION = 2
+
 Status = Literal["added", "updated", "unchanged", "removed", "failed", "skipped"]
 STATUSES: tuple[Status, ...] = ("added", "updated", "unchanged", "removed", "failed", "skipped")
 
@@ -79,6 +82,10 @@ class Ingestor:
         self.manifest = Manifest(advisor.engine)
         self.framework_file = (advisor.settings.knowledge_dir / "framework.yaml").resolve()
         self.practices_dir = (advisor.settings.knowledge_dir / "practices").resolve()
+        settings = advisor.settings
+        # what else, besides a file's bytes, decides its chunks: a change re-indexes the file
+        self._fingerprint = repr((PIPELINE_VERSION, settings.chunk_size, settings.chunk_overlap,
+                                  self.allowed)).encode()
 
     def run(self, paths: list[Path], prune: bool = False,
             on_progress: Callable[[int, SourceResult | None], None] | None = None) -> IngestSummary:
@@ -122,7 +129,7 @@ class Ingestor:
             content = path.read_bytes()
         except OSError as exc:
             return SourceResult(source=display, kind=kind, status="failed", error=f"cannot read: {exc.strerror}")
-        digest = hashlib.sha256(content + repr(self.allowed).encode()).hexdigest()
+        digest = hashlib.sha256(content + self._fingerprint).hexdigest()
         if previous is not None and previous.content_hash == digest:
             return SourceResult(source=display, kind=kind, status="unchanged", chunks=previous.chunks)
         try:
@@ -169,7 +176,7 @@ class Ingestor:
         chunks = []
         for i, record in enumerate(records):
             labels = [framework.capability(c).label for c in record.capabilities]
-            text = " ".join(record_sentences(record, framework.ai_types[record.ai_type].label,
+            text = "\n".join(record_sentences(record, framework.ai_types[record.ai_type].label,
                                              framework.phase(record.phase).name, labels))
             chunks.append(Chunk(
                 id=chunk_id(str(path), i), text=text, source=display, source_key=str(path), kind="record",

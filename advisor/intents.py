@@ -1,0 +1,168 @@
+"""What a question asks and about what, from its own words (no LLM needed)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from advisor.answer import Intent
+from advisor.assessment import Assessment
+from advisor.framework import Framework
+from advisor.matching import match_initiatives
+from advisor.records import Initiative
+
+_RISK = re.compile(r"\brisk|\brisky\b|danger|threat|go wrong|worr(y|ies)|pitfall|concern")
+_MISSING = re.compile(r"\bmissing\b|\black|\bgaps?\b|infrastructure|capabilit|mlops|llmops|\bin place\b|"
+                      r"\bneed to (build|add|put)")
+_NEXT = re.compile(r"next (phase|step|stage)|\bgo(es|ing)? live|to production|production[- ]ready|\bblock|"
+                   r"hold(s|ing)? (it|them|\w+) back|move (on|forward|ahead|to)|\badvance|\bgates?\b|"
+                   r"\bready\b|promot|graduat|to phase \d|what does .* need|what do(es)? .* take")
+_FOLLOW_UP = re.compile(r"^(and|also|what about|how about|then)\b|\b(it|its|it's|this one|that one|"
+                        r"this initiative|that initiative|the same)\b")
+_PLURAL = re.compile(r"\b(initiatives|projects|pilots|use cases|pocs|ones)\b")
+_PORTFOLIO = re.compile(r"\bportfolio\b|\bhow many\b|\bwhich\b.*\b(initiatives|projects|pilots|use cases|ones)\b|"
+                        r"\blist\b|\boverview\b|\ball (of )?(our|the) ")
+_PORTFOLIO_STATE = re.compile(r"status|stall|stuck|\black|without|missing|\bare there\b|do we have|\bin phase")
+_STALLED = re.compile(r"\bstall(ed|ing|s)?\b")
+_STUCK_IN = re.compile(r"\bstuck\b(?! in (the )?(poc|pilot|phase|proof))")
+_NEGATION = re.compile(r"\b(lack|lacks|lacking|without|missing|no|not have|don't have|doesn't have|"
+                       r"do not have|does not have|needs?|gaps? in)\b")
+_NO_OWNER = re.compile(r"\b(without|no|lack\w*|missing|not have|don't have)\s+(an?\s+)?(named\s+|clear\s+)?"
+                       r"(business\s+)?owners?\b|ownerless|unowned|(nobody|no one) owns")
+_NO_KPI = re.compile(r"\b(without|no|lack\w*|missing)\s+(an?\s+)?(measured\s+)?(kpis?|roi|metrics?|"
+                     r"measurements?)\b|unmeasured|not measured|no measured")
+_AI_TYPES = {
+    "genai": re.compile(r"\bgen ?ai\b|generative|\bllms?\b|\bgpt|\brag\b|copilot"),
+    "agent": re.compile(r"\bagent(s|ic)?\b"),
+    "ml": re.compile(r"\bml\b|machine learning|traditional|predictive|classical"),
+}
+_REGION_ALIASES = {
+    "japan": ("japan", "japanese", "jp"), "korea": ("korea", "korean", "kr"),
+    "vietnam": ("vietnam", "viet nam", "vietnamese", "vn"), "global": ("global", "worldwide"),
+}
+_POC = re.compile(r"\b(pocs?|proofs? of concept|proof-of-concept)\b")
+
+
+@dataclass(frozen=True)
+class PortfolioFilter:
+    ai_types: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    business_units: tuple[str, ...] = ()
+    phases: tuple[int, ...] = ()
+    stalled: bool = False
+    missing: tuple[str, ...] = ()
+    having: tuple[str, ...] = ()
+    without_owner: bool = False
+    without_kpi: bool = False
+
+    def is_empty(self) -> bool:
+        return self == PortfolioFilter()
+
+    def matches(self, record: Initiative, assessment: Assessment) -> bool:
+        return all((
+            not self.ai_types or record.ai_type in self.ai_types,
+            not self.regions or record.region in self.regions,
+            not self.business_units or record.business_unit in self.business_units,
+            not self.phases or record.phase in self.phases,
+            not self.stalled or assessment.stalled,
+            all(c in assessment.missing_capabilities for c in self.missing),
+            all(c in record.capabilities for c in self.having),
+            not self.without_owner or not record.business_owner,
+            not self.without_kpi or not record.has_measured_kpi,
+        ))
+
+    def merged_into(self, earlier: PortfolioFilter) -> PortfolioFilter:
+        """A follow-up's filter: what it names replaces the same kind of filter of the earlier turn."""
+        changes = {k: v for k, v in self.__dict__.items() if v}
+        return replace(earlier, **changes)
+
+
+@dataclass
+class Query:
+    intent: Intent
+    initiatives: list[Initiative] = field(default_factory=list)
+    filter: PortfolioFilter = field(default_factory=PortfolioFilter)
+    from_history: bool = False
+
+
+def _words(pattern: str) -> re.Pattern:
+    return re.compile(r"(?<![\w-])" + re.escape(pattern) + r"(?![\w-])")
+
+
+def capability_mentions(text: str, framework: Framework) -> list[str]:
+    """Capability ids named in the text (by id, label or alias), longest names first."""
+    names = []
+    for capability in framework.capabilities:
+        for name in [capability.id, capability.id.replace("_", " "), capability.label, *capability.aliases]:
+            names.append((name.lower(), capability.id))
+    found, remaining = [], text
+    for name, cid in sorted(names, key=lambda item: -len(item[0])):
+        if _words(name).search(remaining):
+            remaining = _words(name).sub(" ", remaining)
+            if cid not in found:
+                found.append(cid)
+    order = [c.id for c in framework.capabilities]
+    return sorted(found, key=order.index)
+
+
+def parse_filter(text: str, records: list[Initiative], framework: Framework) -> PortfolioFilter:
+    regions = []
+    for region in sorted({r.region for r in records}):
+        aliases = _REGION_ALIASES.get(region.lower(), (region.lower(),))
+        if any(_words(a).search(text) for a in aliases):
+            regions.append(region)
+    units = [u for u in sorted({r.business_unit for r in records}) if _words(u.lower()).search(text)]
+    phases = {int(n) for n in re.findall(r"\bphase (\d)\b", text)}
+    if _POC.search(text):
+        phases.add(1)
+    if re.search(r"\b(in|reached|reach) production\b", text):
+        phases |= {3, 4, 5}
+    capabilities = capability_mentions(text, framework)
+    negated = bool(_NEGATION.search(text))
+    return PortfolioFilter(
+        ai_types=tuple(t for t, pattern in _AI_TYPES.items() if pattern.search(text)),
+        regions=tuple(regions), business_units=tuple(units), phases=tuple(sorted(phases)),
+        stalled=bool(_STALLED.search(text) or _STUCK_IN.search(text)),
+        missing=tuple(capabilities) if negated else (), having=() if negated else tuple(capabilities),
+        without_owner=bool(_NO_OWNER.search(text)), without_kpi=bool(_NO_KPI.search(text)),
+    )
+
+
+def _aspect(text: str) -> Intent:
+    if _RISK.search(text):
+        return "risks"
+    if _MISSING.search(text):
+        return "missing_infrastructure"
+    if _NEXT.search(text):
+        return "next_phase"
+    return "initiative_status"
+
+
+def _is_portfolio(text: str, filters: PortfolioFilter) -> bool:
+    if _PORTFOLIO.search(text):
+        return True
+    return bool(_PLURAL.search(text)) and bool(
+        _PORTFOLIO_STATE.search(text) or filters.regions or filters.ai_types or filters.phases)
+
+
+def understand(question: str, history: list[str], records: list[Initiative], framework: Framework) -> Query:
+    """Intent, initiative(s) and portfolio filters of a question, using earlier turns for follow-ups."""
+    text = " ".join(question.lower().split())
+    matches = match_initiatives(question, records)
+    strong = [m for m in matches if m.score == 1.0]
+    filters = parse_filter(text, records, framework)
+    if _is_portfolio(text, filters) and not strong:
+        return Query("portfolio_status", filter=filters)
+    if matches:
+        best = [m.record for m in matches if m.score == matches[0].score]
+        return Query(_aspect(text), initiatives=best)
+    follow_up = _FOLLOW_UP.search(text) or len(text.split()) <= 6
+    if history and follow_up:
+        earlier = understand(history[-1], history[:-1], records, framework)
+        if earlier.initiatives and not filters.regions and not filters.ai_types:
+            return Query(_aspect(text), initiatives=earlier.initiatives, from_history=True)
+        if earlier.intent == "portfolio_status":
+            return Query("portfolio_status", filter=filters.merged_into(earlier.filter), from_history=True)
+    if (_STALLED.search(text) or _STUCK_IN.search(text)) and not filters.is_empty():
+        return Query("portfolio_status", filter=filters)
+    return Query("general_guidance")
