@@ -16,7 +16,7 @@ from advisor.records import Initiative, Requester
 from advisor.settings import Settings
 
 # Below this cosine similarity, the best passage is not about the question: say so, don't guess.
-MIN_SIMILARITY = 0.3
+MIN_SIMILARITY = 0.25
 
 
 class Advisor:

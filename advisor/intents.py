@@ -27,9 +27,9 @@ _STALLED = re.compile(r"\bstall(ed|ing|s)?\b")
 _STUCK_IN = re.compile(r"\bstuck\b(?! in (the )?(poc|pilot|phase|proof))")
 _NEGATION = re.compile(r"\b(lack|lacks|lacking|without|missing|no|not have|don't have|doesn't have|"
                        r"do not have|does not have|needs?|gaps? in)\b")
-_NO_OWNER = re.compile(r"\b(without|no|lack\w*|missing|not have|don't have)\s+(an?\s+)?(named\s+|clear\s+)?"
+_NO_OWNER = re.compile(r"\b(without|no|lack\w*|missing|not have|don't have|doesn't have)\s+(an?\s+)?(named\s+|clear\s+)?"
                        r"(business\s+)?owners?\b|ownerless|unowned|(nobody|no one) owns")
-_NO_KPI = re.compile(r"\b(without|no|lack\w*|missing)\s+(an?\s+)?(measured\s+)?(kpis?|roi|metrics?|"
+_NO_KPI = re.compile(r"\b(without|no|lack\w*|missing|not have|don't have|doesn't have)\s+(an?\s+)?(measured\s+)?(kpis?|roi|metrics?|"
                      r"measurements?)\b|unmeasured|not measured|no measured")
 _AI_TYPES = {
     "genai": re.compile(r"\bgen ?ai\b|generative|\bllms?\b|\bgpt|\brag\b|copilot"),

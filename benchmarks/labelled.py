@@ -1,0 +1,43 @@
+"""Labelled evaluation sets shared by the benchmarks and the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from advisor.answer import Answer
+
+DATASETS = Path(__file__).resolve().parent / "datasets"
+DEFAULT_USER = "U_EMPLOYEE"
+
+
+def load(name: str) -> list[dict]:
+    return yaml.safe_load((DATASETS / name).read_text(encoding="utf-8"))
+
+
+def check_answer(case: dict, answer: Answer) -> dict[str, bool]:
+    """Which of the case's expectations the answer meets (key terms are scored apart)."""
+    checks = {"intent": answer.intent == case["intent"], "found": answer.found == case.get("found", True)}
+    if "initiative" in case:
+        checks["initiative"] = answer.initiative is not None and answer.initiative.id == case["initiative"]
+    if "next_phase" in case:
+        checks["next_phase"] = answer.next_phase == case["next_phase"]
+    if "missing_capabilities" in case:
+        checks["missing_capabilities"] = answer.missing_capabilities == case["missing_capabilities"]
+    if "unmet_checks" in case:
+        unmet = [g.check for g in answer.initiative.gate if not g.met] if answer.initiative else None
+        checks["unmet_checks"] = unmet == case["unmet_checks"]
+    if "risks_include" in case:
+        checks["risks_include"] = set(case["risks_include"]) <= set(answer.risks)
+    if "initiatives" in case:
+        checks["initiatives"] = sorted(answer.initiatives) == sorted(case["initiatives"])
+    return checks
+
+
+def key_term_coverage(case: dict, answer: Answer) -> float | None:
+    terms = case.get("key_terms")
+    if not terms:
+        return None
+    text = answer.text.lower()
+    return sum(1 for term in terms if term.lower() in text) / len(terms)
