@@ -1,0 +1,144 @@
+"""Answer one question in a Slack conversation: status while thinking, the answer, never silence."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from advisor.answer import Answer
+from bot.slack.blocks import MAX_BLOCKS, answer_messages, answer_tail_blocks
+from bot.slack.failures import post_failure
+from bot.slack.services import AdvisorBot
+
+log = logging.getLogger(__name__)
+
+THINKING = "is thinking…"
+LOADING_MESSAGES = ["Reading the initiative records…", "Checking the phase gates…",
+                    "Looking up the practices…", "Citing the sources…"]
+STREAM_PIECE = 1500  # characters of Markdown per chat.appendStream
+STREAM_LIMIT = 12000  # longer answers are posted in parts instead
+
+
+@dataclass
+class Turn:
+    """A question asked in a conversation, and where its answer goes."""
+
+    channel_id: str
+    user_id: str
+    thread_ts: str
+    question: str
+    history: list[str] = field(default_factory=list)
+    stream: bool = False  # stream the answer (assistant pane and DMs); post it otherwise
+
+
+class ThinkingStatus:
+    """The "is thinking…" status of a thread; best effort, and always cleared once shown."""
+
+    def __init__(self, client, turn: Turn, set_status: Callable | None = None):
+        self.client = client
+        self.turn = turn
+        self.set_status = set_status
+        self.shown = False
+
+    def _set(self, status: str, **extra) -> None:
+        if self.set_status is not None:
+            self.set_status(status=status, **extra)
+        else:
+            self.client.assistant_threads_setStatus(channel_id=self.turn.channel_id,
+                                                    thread_ts=self.turn.thread_ts, status=status, **extra)
+
+    def show(self) -> None:
+        try:
+            self._set(THINKING, loading_messages=LOADING_MESSAGES)
+            self.shown = True
+        except Exception as exc:  # e.g. a channel where Slack has no thread status: answer anyway
+            log.debug("no thinking status in %s: %s", self.turn.channel_id, exc)
+
+    def clear(self) -> None:
+        if not self.shown:
+            return
+        try:
+            self._set("")
+        except Exception as exc:
+            log.warning("could not clear the status in %s: %s", self.turn.channel_id, exc)
+
+
+def answer_turn(bot: AdvisorBot, client, turn: Turn, set_status: Callable | None = None,
+                say_stream: Callable | None = None) -> Answer | None:
+    """Ask the advisor and deliver the answer in the thread; on any failure, say so there."""
+    status = ThinkingStatus(client, turn, set_status)
+    status.show()
+    try:
+        requester = bot.requester(turn.user_id, turn.channel_id)
+        answer = bot.advisor.ask(turn.question, requester, history=turn.history or None)
+        if not (turn.stream and say_stream is not None and stream_answer(bot, answer, say_stream)):
+            post_answer(bot, client, turn, answer)
+        return answer
+    except Exception as exc:
+        post_failure(client, turn.channel_id, turn.thread_ts, exc)
+        return None
+    finally:
+        status.clear()
+
+
+def post_answer(bot: AdvisorBot, client, turn: Turn, answer: Answer) -> None:
+    for message in answer_messages(answer, bot.advisor.framework):
+        client.chat_postMessage(channel=turn.channel_id, thread_ts=turn.thread_ts, text=message["text"],
+                                blocks=message["blocks"], unfurl_links=False, unfurl_media=False)
+
+
+def stream_answer(bot: AdvisorBot, answer: Answer, say_stream: Callable) -> bool:
+    """Stream the Markdown text, then close with the facts, sources and buttons as blocks.
+
+    False when the answer was not streamed whole (streaming unavailable here, too long, or cut
+    off), so the caller posts it as a message instead: the user always gets the full answer.
+    """
+    markdown = stream_markdown(answer)
+    tail = answer_tail_blocks(answer, bot.advisor.framework)
+    if len(markdown) > STREAM_LIMIT or len(tail) > MAX_BLOCKS:
+        return False
+    streamer = None
+    try:
+        streamer = say_stream(buffer_size=STREAM_PIECE)
+        for piece in markdown_pieces(markdown):
+            streamer.append(markdown_text=piece)
+        streamer.stop(blocks=tail)
+        return True
+    except Exception as exc:
+        log.info("streaming failed (%s); posting the answer instead", exc)
+        if streamer is not None and streamer.ts is not None:
+            _stop_quietly(streamer)
+        return False
+
+
+def _stop_quietly(streamer) -> None:
+    try:
+        streamer.stop(markdown_text="\n\n_(cut off; the full answer follows)_")
+    except Exception as exc:
+        log.debug("could not stop the stream: %s", exc)
+
+
+def stream_markdown(answer: Answer) -> str:
+    text = answer.text.strip()
+    if not answer.found and answer.suggestions:
+        text += "\n\n**You could ask about:**\n" + "\n".join(f"- {s}" for s in answer.suggestions[:6])
+    return text
+
+
+def markdown_pieces(text: str, size: int = STREAM_PIECE) -> list[str]:
+    """Paragraph-sized pieces of at most ``size`` characters, which concatenate back to ``text``."""
+    pieces, current = [], ""
+    for paragraph in text.split("\n\n"):
+        part = paragraph if not current else "\n\n" + paragraph
+        if current and len(current) + len(part) > size:
+            pieces.append(current)
+            part = "\n\n" + paragraph
+            current = ""
+        current += part
+        while len(current) > size:
+            pieces.append(current[:size])
+            current = current[size:]
+    if current:
+        pieces.append(current)
+    return pieces
