@@ -91,6 +91,16 @@ class SearchFilter:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
+    def allows(self, meta: dict, requester: Requester) -> bool:
+        """The same rules as :meth:`chroma_where`, for one chunk's metadata."""
+        return all((
+            requester.can_see(meta.get("visibility", "public"), meta.get("allowed") or []),
+            not self.kinds or meta.get("kind") in self.kinds,
+            all(t in (meta.get("tags") or []) for t in self.tags),
+            not self.initiative_id or meta.get("initiative_id") == self.initiative_id,
+            not self.source_key or meta.get("source_key") == self.source_key,
+        ))
+
     def mask(self, keyword: KeywordIndex, requester: Requester) -> np.ndarray:
         def rows(key: str, values) -> np.ndarray:
             allowed = np.zeros(len(keyword), dtype=bool)
@@ -193,16 +203,34 @@ class Index:
         """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank."""
         where = where or SearchFilter()
         depth = max(k * 4, 20)
+        keyword = self.keyword_index()
+        mask = where.mask(keyword, requester) if len(keyword) else None
         dense: list[tuple[str, float, str, dict]] = []
         sparse: list[str] = []
-        if mode in ("hybrid", "dense") and self.vectors.count():
-            dense = self.vectors.query(self.embedder.embed_query(query), depth, where.chroma_where(requester))
-        if mode in ("hybrid", "bm25"):
-            keyword = self.keyword_index()
-            if len(keyword):
-                rows = keyword.search(query, depth, where.mask(keyword, requester))
-                sparse = [keyword.ids[row] for row, _ in rows]
+        if mode in ("hybrid", "dense"):
+            visible = float(mask.mean()) if mask is not None else 1.0
+            dense = self._dense(self.embedder.embed_query(query), requester, where, depth, visible)
+        if mode in ("hybrid", "bm25") and len(keyword):
+            sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
         return self._fuse(dense, sparse, k)
+
+    def _dense(self, vector: np.ndarray, requester: Requester, where: SearchFilter, depth: int,
+               visible: float) -> list[tuple[str, float, str, dict]]:
+        """Nearest chunks the filter allows.
+
+        Chroma's filtered query is slow on large collections, so when most chunks are visible,
+        ask for a few more neighbours than needed and drop the hidden ones; the result is the
+        same. Only when that leaves too few does Chroma filter itself.
+        """
+        count = self.vectors.count()
+        if not count:
+            return []
+        if visible >= 0.25:
+            wanted = min(count, int(depth / visible * 1.5) + 1)
+            found = [f for f in self.vectors.query(vector, wanted, None) if where.allows(f[3], requester)]
+            if len(found) >= depth or wanted >= count:
+                return found[:depth]
+        return self.vectors.query(vector, depth, where.chroma_where(requester))
 
     def _fuse(self, dense: list, sparse: list[str], k: int) -> list[Hit]:
         scores: dict[str, float] = {}

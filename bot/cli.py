@@ -202,6 +202,21 @@ def chat(user: UserOpt = None, channel: ChannelOpt = None):
         history.append(question)
 
 
+@app.command()
+@edge
+def serve(
+    http: Annotated[bool, typer.Option("--http", help="HTTP mode behind a load balancer (events at /slack/events, "
+                                       "health at /healthz); default: Socket Mode with SLACK_APP_TOKEN.")] = False,
+    host: Annotated[str, typer.Option(help="HTTP mode: the address to listen on.")] = "0.0.0.0",
+    port: Annotated[int | None, typer.Option(help="HTTP mode: the port (default: $PORT, else 3000).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="HTTP mode: worker processes.")] = 2,
+):
+    """Run the Slack bot. Exit code 78 when a Slack token or setting is missing or wrong."""
+    from bot.slack.serve import serve_from_cli
+
+    serve_from_cli(http=http, host=host, port=port, workers=workers)
+
+
 def main() -> None:
     app()
 

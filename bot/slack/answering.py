@@ -107,7 +107,7 @@ def stream_answer(bot: AdvisorBot, answer: Answer, say_stream: Callable) -> bool
         return True
     except Exception as exc:
         log.info("streaming failed (%s); posting the answer instead", exc)
-        if streamer is not None and streamer.ts is not None:
+        if getattr(streamer, "ts", None) is not None:
             _stop_quietly(streamer)
         return False
 

@@ -145,7 +145,9 @@ def sources_blocks(citations: list[Citation]) -> list[dict]:
 def _source_item(citation: Citation) -> str:
     label = citation.title.strip() or citation.source
     last_section = citation.section.split(">")[-1].strip() if citation.section else ""
-    if last_section and last_section.lower() != label.lower():
+    if last_section.lower().startswith(label.lower()):
+        label = last_section  # a record's section already names it: "Name (ID)"
+    elif last_section:
         label = f"{label} › {last_section}"
     label = label if len(label) <= 150 else label[:149] + "…"
     shown = link(citation.url, escape(label)) if citation.url else escape(label)

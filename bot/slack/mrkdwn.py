@@ -33,10 +33,21 @@ def to_mrkdwn(markdown: str) -> str:
 
 
 def to_mrkdwn_blocks(markdown: str) -> list[str]:
-    """One mrkdwn string per top-level Markdown block (paragraph, list, code, table...)."""
+    """One mrkdwn string per top-level Markdown block (paragraph, list, code, table...);
+    blocks written without a blank line between them (a title line and its list) stay together."""
+    lines = (markdown or "").split("\n")
     tree = SyntaxTreeNode(_parser().parse(markdown or ""))
-    rendered = (_block(node, 0) for node in tree.children)
-    return [text for text in rendered if text.strip()]
+    blocks: list[str] = []
+    for node in tree.children:
+        text = _block(node, 0)
+        if not text.strip():
+            continue
+        start = node.map[0] if node.map else 0
+        if blocks and 0 < start <= len(lines) and lines[start - 1].strip():
+            blocks[-1] += "\n" + text  # no blank line between them in the Markdown: none in Slack
+        else:
+            blocks.append(text)
+    return blocks
 
 
 def _block(node: SyntaxTreeNode, level: int) -> str:

@@ -150,3 +150,11 @@ def test_another_process_sees_new_chunks_after_a_version_bump(index, tmp_path):
 def test_empty_index_returns_nothing(tmp_path):
     settings = make_settings(tmp_path / "data")
     assert Index(settings, make_engine(settings)).search("anything", PUBLIC) == []
+
+
+def test_access_rules_hold_when_chroma_filters_itself(index):
+    """A narrow filter makes Chroma apply the rules (not the post-filter): same outcome."""
+    only_board = SearchFilter(source_key="/kb/board.md")
+    assert index.search("acquisition", PUBLIC, k=3, where=only_board, mode="dense") == []
+    hits = index.search("acquisition", Requester(user_id="U_BOARD"), k=3, where=only_board, mode="dense")
+    assert [h.chunk.source for h in hits] == ["board.md"]

@@ -77,7 +77,11 @@ def handle_thread_reply(bot: AdvisorBot, event: dict, me: Identity, client, set_
     if mentions(event.get("text"), me.bot_user_id):
         return  # the app_mention event answers this one
     channel, thread_ts, ts = event["channel"], event["thread_ts"], event["ts"]
-    messages = thread_messages(client, channel, thread_ts)
+    try:
+        messages = thread_messages(client, channel, thread_ts)
+    except Exception as exc:  # cannot tell whether this thread is ours: do not post into a stranger's thread
+        log.error("could not read thread %s in %s (is channels:history granted?): %s", thread_ts, channel, exc)
+        return
     if not bot_took_part(messages, me.bot_user_id, me.bot_id):
         return
     question = plain_text(event.get("text"))

@@ -1,0 +1,40 @@
+"""Shared set-up for the benchmark scripts: a data dir with the bundled knowledge and the corpora."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from advisor import Advisor
+from bot.bootstrap import bundled_paths, load_settings
+from ingest.pipeline import Ingestor
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT.parent / "shared" / "corpora"
+TODAY = date(2026, 11, 25)
+
+
+def arguments(description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / ".data",
+                        help="where the benchmark index lives (reused between runs)")
+    parser.add_argument("--corpora", type=Path, default=CORPORA, help="the real corpora folder")
+    return parser
+
+
+def prepared_advisor(data_dir: Path, corpora: Path | None) -> Advisor:
+    """An advisor whose index holds the bundled knowledge (and the corpora, when given)."""
+    advisor = Advisor(load_settings(data_dir=data_dir, database_url=None, chroma_url=None), today=TODAY)
+    paths = bundled_paths(advisor.settings) + ([corpora] if corpora else [])
+    summary = Ingestor(advisor).run(paths)
+    if summary.failed:
+        raise SystemExit(f"ingestion failed: {[r for r in summary.results if r.status == 'failed']}")
+    return advisor
+
+
+def source_key(path: str, corpora: Path) -> str:
+    """A labelled path (knowledge/... or corpora/...) as the index's source key."""
+    if path.startswith("corpora/"):
+        return str((corpora / path.removeprefix("corpora/")).resolve())
+    return str((ROOT / path).resolve())

@@ -1,0 +1,10 @@
+"""Slack listeners, one module per kind, each with ``register(app, bot)``."""
+
+from __future__ import annotations
+
+from bot.slack.listeners import actions, assistant, commands, events, home
+
+
+def register_all(app, bot) -> None:
+    for kind in (events, assistant, commands, actions, home):
+        kind.register(app, bot)

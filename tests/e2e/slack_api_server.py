@@ -1,0 +1,198 @@
+"""A stand-in for Slack's Web API: a real local HTTP server that records every call.
+
+Slack's servers cannot be reached from tests, so this plays their part (the only fake in the
+Slack tests): ``SLACK_API_URL`` points the bot at ``/api/``, files are served under ``/files/``,
+and slash-command ``response_url`` posts land under ``/response/``. Tests script what it answers
+(threads for conversations.replies, shared files) and assert on what it received.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+BOT_TOKEN = "xoxb-test-valid"
+APP_TOKEN = "xapp-test-valid"
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+TEAM_ID = "T0TEST"
+JSON_FIELDS = ("blocks", "attachments", "view", "prompts", "chunks", "metadata", "loading_messages")
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", "files:F1" for downloads, "response:ID" for response_url posts
+    args: dict
+    token: str | None
+    at: float = field(default_factory=time.monotonic)
+
+
+class SlackApiStandIn:
+    def __init__(self):
+        self.calls: list[Call] = []
+        self.threads: dict[tuple[str, str], list[dict]] = {}
+        self.files: dict[str, dict] = {}
+        self.file_bodies: dict[str, bytes] = {}
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> SlackApiStandIn:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"{self.base_url}/response/{name}"
+
+    # -- scripting -------------------------------------------------------------------------
+
+    def add_file(self, file_id: str, name: str, content: bytes, user: str = "U1") -> dict:
+        info = {"id": file_id, "name": name, "size": len(content), "user": user,
+                "url_private_download": f"{self.base_url}/files/{file_id}/{name}"}
+        self.files[file_id] = info
+        self.file_bodies[file_id] = content
+        return info
+
+    def next_ts(self) -> str:
+        with self._lock:
+            return f"1800000000.{next(self._ts):06d}"
+
+    # -- assertions ------------------------------------------------------------------------
+
+    def calls_to(self, method: str, **where) -> list[Call]:
+        with self._lock:
+            found = [c for c in self.calls if c.method == method]
+        return [c for c in found if all(c.args.get(k) == v for k, v in where.items())]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 30, **where) -> list[Call]:
+        """The calls to ``method`` matching ``where``, once at least ``count`` have arrived."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls_to(method, **where)
+            if len(found) >= count:
+                return found
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} call(s) to {method} {where}; got "
+                             f"{[(c.method, c.args.get('channel')) for c in self.calls][-20:]}")
+
+    def record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def answer(self, method: str, args: dict, token: str | None) -> dict:
+        if method == "apps.connections.open":
+            return ({"ok": True, "url": "ws://127.0.0.1:9/link"} if token == APP_TOKEN
+                    else {"ok": False, "error": "invalid_auth"})
+        if token != BOT_TOKEN:
+            return {"ok": False, "error": "invalid_auth"}
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        return handler(args) if handler else {"ok": True}
+
+    def _auth_test(self, args: dict) -> dict:
+        return {"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "advisor",
+                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+
+    def _chat_postMessage(self, args: dict) -> dict:
+        ts = self.next_ts()
+        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": args.get("text", ""), "ts": ts}
+        if args.get("thread_ts"):
+            self.threads.setdefault((args["channel"], args["thread_ts"]), []).append(message)
+        return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
+
+    def _chat_startStream(self, args: dict) -> dict:
+        return {"ok": True, "channel": args.get("channel"), "ts": self.next_ts()}
+
+    def _conversations_replies(self, args: dict) -> dict:
+        return {"ok": True, "messages": list(self.threads.get((args.get("channel"), args.get("ts")), [])),
+                "has_more": False}
+
+    def _files_info(self, args: dict) -> dict:
+        info = self.files.get(args.get("file"))
+        return {"ok": True, "file": info} if info else {"ok": False, "error": "file_not_found"}
+
+    def _files_list(self, args: dict) -> dict:
+        return {"ok": True, "files": [f for f in self.files.values() if f["user"] == args.get("user")][-1:]}
+
+    def _views_open(self, args: dict) -> dict:
+        return {"ok": True, "view": {"id": "V1"}}
+
+
+def _parse(raw: bytes, content_type: str, query: str) -> dict:
+    if "application/json" in content_type:
+        data = json.loads(raw or b"{}")
+    else:
+        data = {k: v[0] for k, v in parse_qs(raw.decode() or query).items()}
+    for key in JSON_FIELDS:
+        if isinstance(data.get(key), str):
+            try:
+                data[key] = json.loads(data[key])
+            except ValueError:
+                pass
+    return data
+
+
+def _handler_for(stand_in: SlackApiStandIn):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):  # quiet test output
+            pass
+
+        def _token(self) -> str | None:
+            header = self.headers.get("Authorization", "")
+            return header.removeprefix("Bearer ").strip() or None
+
+        def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            parts = urlparse(self.path).path.strip("/").split("/")
+            if parts[0] == "files" and len(parts) >= 2:
+                stand_in.record(Call(f"files:{parts[1]}", {}, self._token()))
+                if self._token() != BOT_TOKEN:
+                    return self._send(200, b"<html>Sign in to Slack</html>", "text/html")
+                body = stand_in.file_bodies.get(parts[1])
+                return self._send(200, body, "application/octet-stream") if body is not None else self._send(404, b"")
+            self._send(404, b"")
+
+        def do_POST(self):
+            url = urlparse(self.path)
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            args = _parse(raw, self.headers.get("Content-Type", ""), url.query)
+            token = args.pop("token", None) or self._token()
+            if url.path.startswith("/response/"):
+                stand_in.record(Call("response:" + url.path.removeprefix("/response/"), args, token))
+                return self._send(200, b"ok", "text/plain")
+            method = url.path.removeprefix("/api/")
+            stand_in.record(Call(method, args, token))
+            self._send(200, json.dumps(stand_in.answer(method, args, token)).encode())
+
+    return Handler
