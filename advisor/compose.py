@@ -87,16 +87,16 @@ def select_sentences(question: str, hits: list[Hit], limit: int = GUIDANCE_SENTE
     A sentence scores by the question terms it contains (stemmed, stop words removed) and by
     the rank of its passage; at most two per passage, near-duplicates dropped.
     """
-    terms = set(analyze([question])[0])
+    candidates = [(rank, position, sentence, hit.chunk) for rank, hit in enumerate(hits)
+                  for position, sentence in enumerate(split_sentences(hit.chunk.text, min_words=MIN_WORDS))
+                  if not sentence.endswith(":")]
+    analyzed = analyze([question] + [c[2] for c in candidates])  # one pass over every sentence
+    terms = set(analyzed[0])
     scored: list[tuple[float, int, int, str, Chunk]] = []
-    for rank, hit in enumerate(hits):
-        for position, sentence in enumerate(split_sentences(hit.chunk.text, min_words=MIN_WORDS)):
-            if sentence.endswith(":"):
-                continue
-            words = analyze([sentence])[0]
-            overlap = len(terms & set(words))
-            score = overlap / (1 + 0.05 * len(words)) + 1.0 / (rank + 2)
-            scored.append((score, rank, position, sentence, hit.chunk))
+    for (rank, position, sentence, chunk), words in zip(candidates, analyzed[1:]):
+        overlap = len(terms & set(words))
+        score = overlap / (1 + 0.05 * len(words)) + 1.0 / (rank + 2)
+        scored.append((score, rank, position, sentence, chunk))
     if any(score > 1.0 / (rank + 2) for score, rank, *_ in scored):  # prefer sentences that share a term
         scored = [s for s in scored if s[0] > 1.0 / (s[1] + 2)]
     chosen: list[tuple[int, int, str, Chunk]] = []

@@ -93,4 +93,4 @@ def _clean_comment(comment: str | None) -> str | None:
 
 
 def _entry(row) -> FeedbackEntry:
-    return FeedbackEntry(**{key: row[key] for key in row.keys()})
+    return FeedbackEntry(**dict(row))

@@ -222,13 +222,11 @@ class Index:
         ask for a few more neighbours than needed and drop the hidden ones; the result is the
         same. Only when that leaves too few does Chroma filter itself.
         """
-        count = self.vectors.count()
-        if not count:
-            return []
         if visible >= 0.25:
-            wanted = min(count, int(depth / visible * 1.5) + 1)
-            found = [f for f in self.vectors.query(vector, wanted, None) if where.allows(f[3], requester)]
-            if len(found) >= depth or wanted >= count:
+            wanted = int(depth / visible * 1.5) + 1
+            nearest = self.vectors.query(vector, wanted, None)
+            found = [f for f in nearest if where.allows(f[3], requester)]
+            if len(found) >= depth or len(nearest) < wanted:  # enough, or the whole collection
                 return found[:depth]
         return self.vectors.query(vector, depth, where.chroma_where(requester))
 

@@ -40,4 +40,4 @@ def key_term_coverage(case: dict, answer: Answer) -> float | None:
     if not terms:
         return None
     text = answer.text.lower()
-    return sum(1 for term in terms if term.lower() in text) / len(terms)
+    return sum(1 for term in terms if str(term).lower() in text) / len(terms)

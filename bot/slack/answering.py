@@ -129,11 +129,10 @@ def stream_markdown(answer: Answer) -> str:
 def markdown_pieces(text: str, size: int = STREAM_PIECE) -> list[str]:
     """Paragraph-sized pieces of at most ``size`` characters, which concatenate back to ``text``."""
     pieces, current = [], ""
-    for paragraph in text.split("\n\n"):
-        part = paragraph if not current else "\n\n" + paragraph
+    for number, paragraph in enumerate(text.split("\n\n")):
+        part = paragraph if number == 0 else "\n\n" + paragraph
         if current and len(current) + len(part) > size:
             pieces.append(current)
-            part = "\n\n" + paragraph
             current = ""
         current += part
         while len(current) > size:

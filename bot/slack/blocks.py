@@ -75,9 +75,9 @@ def paginate(body: list[dict], tail: list[dict], text: str) -> list[dict]:
 
 
 def fallback_text(markdown: str) -> str:
-    """The notification text: the answer's beginning, in plain words."""
-    text = " ".join(markdown.split())
-    return text if len(text) <= FALLBACK_LIMIT else text[:FALLBACK_LIMIT - 1] + "…"
+    """The notification (and accessibility) text: the answer's beginning, in mrkdwn."""
+    pieces = split_text(to_mrkdwn_blocks(markdown), FALLBACK_LIMIT - 1) or [""]
+    return pieces[0] + ("…" if len(pieces) > 1 else "")
 
 
 def facts_blocks(answer: Answer, framework: Framework) -> list[dict]:

@@ -8,6 +8,7 @@ and slash-command ``response_url`` posts land under ``/response/``. Tests script
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -148,10 +149,8 @@ def _parse(raw: bytes, content_type: str, query: str) -> dict:
         data = {k: v[0] for k, v in parse_qs(raw.decode() or query).items()}
     for key in JSON_FIELDS:
         if isinstance(data.get(key), str):
-            try:
+            with contextlib.suppress(ValueError):
                 data[key] = json.loads(data[key])
-            except ValueError:
-                pass
     return data
 
 

@@ -264,8 +264,8 @@ def test_non_admin_upload_is_refused_and_nothing_is_ingested(bot_url, slack, dat
 
 
 def test_admin_upload_is_downloaded_ingested_and_summarised(bot_url, slack, data_dir):
-    good = slack.add_file("FGOOD1", "pilot-exit-checklist.md",
-                          b"# Pilot exit checklist\n\nA pilot exits when its KPI is measured for 8 weeks.\n", user=ADMIN)
+    checklist = b"# Pilot exit checklist\n\nA pilot exits when its KPI is measured for 8 weeks.\n"
+    good = slack.add_file("FGOOD1", "pilot-exit-checklist.md", checklist, user=ADMIN)
     bad = slack.add_file("FBAD1", "budget.xyz", b"\x00\x01", user=ADMIN)
     dm = {"type": "message", "subtype": "file_share", "channel_type": "im", "channel": "D3", "user": ADMIN,
           "text": "", "ts": "1700000008.000100", "files": [good, bad]}

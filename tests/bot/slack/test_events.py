@@ -173,3 +173,11 @@ def test_admin_upload_that_cannot_be_fetched_says_why(bot, client, me):
     texts = [p["text"] for p in client.of("chat_postMessage")]
     assert texts[0].startswith(":inbox_tray: Ingesting 1 file")
     assert "`x.md`" in texts[1] and "missing_scope" in texts[1] and "files:read" in texts[1]
+
+
+def test_streamed_pieces_fit_and_add_up_to_the_answer():
+    from bot.slack.answering import markdown_pieces
+
+    text = "\n\n".join(["short", "x" * 3500, "", "tail " * 400, "end"])
+    pieces = markdown_pieces(text, size=1500)
+    assert "".join(pieces) == text and all(0 < len(p) <= 1500 for p in pieces)
