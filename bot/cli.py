@@ -87,6 +87,25 @@ def ingest(
 
 @app.command()
 @edge
+def remove(
+    paths: Annotated[list[Path], typer.Argument(help="Indexed files, or folders whose indexed files to remove.")],
+    as_json: JsonOpt = False,
+):
+    """Take sources out of the index and their initiative records out of the portfolio."""
+    from bot.render import console, ingest_view
+    from ingest.pipeline import Ingestor
+
+    summary = Ingestor(_advisor()).remove(paths)
+    if as_json:
+        _print_json(summary.model_dump(mode="json"))
+    else:
+        console().print(ingest_view(summary))
+    if not summary.counts["removed"]:
+        raise AdvisorError("nothing indexed under " + ", ".join(str(p) for p in paths))
+
+
+@app.command()
+@edge
 def sources(as_json: JsonOpt = False):
     """List what is indexed: source, kind, chunks, ingested at."""
     from bot.render import console, sources_view

@@ -188,15 +188,30 @@ class Ingestor:
         return title, chunks, records
 
     def _prune(self, folders: list[Path], known: dict) -> list[SourceResult]:
+        vanished = [key for key in known
+                    if not Path(key).exists() and any(Path(key).is_relative_to(f) for f in folders)]
+        return self._drop(vanished, known)
+
+    def remove(self, paths: list[Path]) -> IngestSummary:
+        """Take the sources under these paths (files or folders) out of the index and the portfolio."""
+        started = time.perf_counter()
+        known = self.manifest.entries()
+        targets = [p.expanduser().resolve() for p in paths]
+        results = self._drop([k for k in known if any(Path(k).is_relative_to(t) for t in targets)], known)
+        if results:
+            self.advisor.index.mark_changed()
+        counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
+        return IngestSummary(results=results, counts=counts, chunks=sum(r.chunks for r in results),
+                             seconds=round(time.perf_counter() - started, 3))
+
+    def _drop(self, keys: list[str], known: dict) -> list[SourceResult]:
         results = []
-        for key, entry in known.items():
-            path = Path(key)
-            if path.exists() or not any(path.is_relative_to(folder) for folder in folders):
-                continue
+        for key in keys:
+            entry = known[key]
             self.advisor.index.delete_source(key)
             if entry.kind == "record":
                 self.advisor.portfolio.delete_source(key)
             self.manifest.forget(key)
-            results.append(SourceResult(source=display_source(path, self.advisor), kind=entry.kind,
+            results.append(SourceResult(source=display_source(Path(key), self.advisor), kind=entry.kind,
                                         status="removed", chunks=entry.chunks))
         return results

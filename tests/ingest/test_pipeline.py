@@ -132,3 +132,12 @@ def test_restricted_ingest_with_allow_list(advisor, docs, tmp_path):
 def test_missing_path_is_a_failure(advisor, tmp_path):
     summary = Ingestor(advisor).run([tmp_path / "nope"])
     assert summary.failed and summary.results[0].error == "no such file or directory"
+
+
+def test_remove_takes_sources_and_records_out(advisor, docs):
+    Ingestor(advisor).run([docs])
+    summary = Ingestor(advisor).remove([docs / "portfolio.csv", docs / "sub"])
+    assert summary.counts["removed"] == 4
+    assert advisor.portfolio.all(Requester.admin()) == [] and chunks_of(advisor, "rollout.pdf") == []
+    assert chunks_of(advisor, "guide.md")
+    assert Ingestor(advisor).remove([docs / "sub"]).counts["removed"] == 0
