@@ -17,7 +17,8 @@ BUNDLED_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="ADVISOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="ADVISOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_ignore_empty=True,
     )
 
     data_dir: Path = Field(Path("./data"), description="Where the index and the SQLite file live.")

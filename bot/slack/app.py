@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from advisor.errors import StorageError
+from advisor.errors import AdvisorError, StorageError
 from advisor.records import Requester
 from advisor.settings import Settings
 from bot.slack.services import AdvisorBot
@@ -76,7 +76,11 @@ def open_bot(settings: Settings) -> AdvisorBot:
     from bot.bootstrap import open_advisor
 
     advisor = open_advisor(settings)
-    # load the model and the indexes now, not on the first question
+    # load the model, the indexes and the composer now, not on the first question (nor twice
+    # in parallel threads); asking as nobody in particular writes nothing and sees public records only
     advisor.index.embedder.embed_query("warm up")
-    advisor.index.search("warm up", Requester.admin(), k=1)
+    try:
+        advisor.ask("What does the next phase need?", Requester())
+    except AdvisorError as exc:  # e.g. an empty knowledge base: the bot still starts and says so later
+        log.warning("warm-up question failed: %s", exc)
     return AdvisorBot.open(settings, advisor)
