@@ -131,7 +131,8 @@ class Advisor:
 
         assessed = {r.id: assess_initiative(self.framework, r, self.today, self.settings.stall_days)
                     for r in records}
-        summary = summarize_portfolio(self.framework, records, self.today, self.settings.stall_days)
+        summary = summarize_portfolio(self.framework, records, self.today, self.settings.stall_days) \
+            if filters.is_empty() else None
         evidence = portfolio_evidence(question, records, assessed, filters, self.framework, quoter,
                                       self.settings.stall_days, summary)
         matching = [r.id for r in records if filters.matches(r, assessed[r.id])]
@@ -150,8 +151,8 @@ class Advisor:
 
 
 def _ambiguous(question: str, query, quoter: Quoter) -> Evidence:
-    items = [Item(quote=quoter.record_phase(r)) if quoter.record_phase(r) else
-             Item(lead=f"{r.name} ({r.id})") for r in query.initiatives]
+    items = [Item(quote=quote) if (quote := quoter.record_phase(r)) else Item(lead=f"{r.name} ({r.id})")
+             for r in query.initiatives]
     summary = "Several initiatives match your question; ask again with the name or id of the one you mean."
     return Evidence(question=question, intent=query.intent, summary=summary,
                     sections=[Section(heading="Matching initiatives", items=items)])

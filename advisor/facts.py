@@ -125,8 +125,9 @@ def describe_filter(f: PortfolioFilter, framework: Framework) -> str:
 
 def portfolio_evidence(question: str, records: list[Initiative], assessed: dict[str, Assessment],
                        f: PortfolioFilter, framework: Framework, quoter: Quoter, stall_days: int,
-                       summary: PortfolioSummary) -> Evidence:
-    if f.is_empty():
+                       summary: PortfolioSummary | None) -> Evidence:
+    """Evidence for a portfolio question: the overview (``summary``) when no filter is given."""
+    if summary is not None:
         return _overview(question, summary, {r.id: r for r in records}, assessed, framework, quoter)
     matching = [r for r in records if f.matches(r, assessed[r.id])]
     description = describe_filter(f, framework)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from advisor.answer import Intent
 from advisor.assessment import Assessment
 from advisor.framework import Framework
-from advisor.matching import match_initiatives
+from advisor.matching import best_matches
 from advisor.records import Initiative
 
 _RISK = re.compile(r"\brisk|\brisky\b|danger|threat|go wrong|worr(y|ies)|pitfall|concern")
@@ -148,14 +148,12 @@ def _is_portfolio(text: str, filters: PortfolioFilter) -> bool:
 def understand(question: str, history: list[str], records: list[Initiative], framework: Framework) -> Query:
     """Intent, initiative(s) and portfolio filters of a question, using earlier turns for follow-ups."""
     text = " ".join(question.lower().split())
-    matches = match_initiatives(question, records)
-    strong = [m for m in matches if m.score == 1.0]
+    matches = best_matches(question, records)
     filters = parse_filter(text, records, framework)
-    if _is_portfolio(text, filters) and not strong:
+    if _is_portfolio(text, filters) and not any(m.exact for m in matches):
         return Query("portfolio_status", filter=filters)
     if matches:
-        best = [m.record for m in matches if m.score == matches[0].score]
-        return Query(_aspect(text), initiatives=best)
+        return Query(_aspect(text), initiatives=[m.record for m in matches])
     follow_up = _FOLLOW_UP.search(text) or len(text.split()) <= 6
     if history and follow_up:
         earlier = understand(history[-1], history[:-1], records, framework)

@@ -31,8 +31,8 @@ def _similar(a: str, b: str) -> bool:
 @dataclass(frozen=True)
 class NameMatch:
     record: Initiative
-    score: float  # 1.0 for an id or full name; else the share of distinctive name words present
-    by_id: bool
+    score: float  # the share of the name's distinctive words present (1.0 for an id or full name)
+    exact: bool  # named by its id or its full name
 
 
 def _name_words(record: Initiative) -> list[str]:
@@ -44,26 +44,26 @@ def _name_words(record: Initiative) -> list[str]:
 
 
 def match_initiatives(text: str, records: list[Initiative], threshold: float = 0.5) -> list[NameMatch]:
-    """Records named in ``text``, best first. Ids and full names score 1.0."""
+    """Records named in ``text``, best first: ids and full names, then by share of name words."""
     lowered = text.lower()
     words = tokens(text)
     matches = []
     for record in records:
-        if record.id.lower() in words or record.id.lower() == lowered.strip():
+        if record.id.lower() in words or record.name.lower() in lowered:
             matches.append(NameMatch(record, 1.0, True))
-            continue
-        if record.name.lower() in lowered:
-            matches.append(NameMatch(record, 1.0, False))
             continue
         name_words = _name_words(record)
         hits = sum(1 for w in name_words if any(_similar(w, t) for t in words))
         score = hits / len(name_words) if name_words else 0.0
         if hits and score >= threshold:
             matches.append(NameMatch(record, score, False))
-    return sorted(matches, key=lambda m: (-m.score, m.record.id))
+    return sorted(matches, key=lambda m: (not m.exact, -m.score, m.record.id))
 
 
 def best_matches(text: str, records: list[Initiative]) -> list[NameMatch]:
-    """The top-scoring matches (more than one only when they tie)."""
+    """The best matches: exact ones if any, else the top score (more than one only on a tie)."""
     matches = match_initiatives(text, records)
-    return [m for m in matches if m.score == matches[0].score] if matches else []
+    if not matches:
+        return []
+    top = matches[0]
+    return [m for m in matches if (m.exact, m.score) == (top.exact, top.score)]

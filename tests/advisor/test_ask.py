@@ -131,3 +131,23 @@ def test_timings_are_reported(answers):
 def test_empty_question_is_an_error(bundled_advisor):
     with pytest.raises(AdvisorError, match="empty"):
         bundled_advisor.ask("   ", Requester(user_id="U1"))
+
+
+def test_a_name_matching_two_initiatives_asks_which_one(tmp_path):
+    from advisor import Advisor
+    from ingest.pipeline import Ingestor
+    from tests.conftest import TODAY, make_settings
+
+    (tmp_path / "two.yaml").write_text(
+        "- {id: INV-1, name: Invoice Matching Bot, business_unit: Finance, region: Japan, ai_type: genai,"
+        " phase: 2, phase_since: 2026-01-01}\n"
+        "- {id: INV-2, name: Invoice Matching Agent, business_unit: Finance, region: Korea, ai_type: agent,"
+        " phase: 3, phase_since: 2026-02-01}\n")
+    advisor = Advisor(make_settings(tmp_path / "data"), today=TODAY)
+    Ingestor(advisor).run([tmp_path / "two.yaml"])
+    answer = advisor.ask("what are the risks of invoice matching?", Requester(user_id="U1"))
+    assert answer.initiative is None and sorted(answer.initiatives) == ["INV-1", "INV-2"]
+    assert "Several initiatives match" in answer.text
+    assert "Invoice Matching Bot (INV-1) is in phase 2" in answer.text and len(answer.citations) == 2
+    exact = advisor.ask("what are the risks of the invoice matching agent?", Requester(user_id="U1"))
+    assert exact.initiative.id == "INV-2"
