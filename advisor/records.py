@@ -88,11 +88,11 @@ class Initiative(BaseModel):
 
     @field_validator("capabilities", "risks", "allowed", mode="before")
     @classmethod
-    def _split_list(cls, value: object) -> object:
+    def _split_list(cls, value: object, info) -> object:
         if value is None:
             return []
-        if isinstance(value, str):
-            value = value.split(";")
+        if isinstance(value, str):  # ids never hold commas, so they may separate ids too
+            value = re.split(r"[;,]" if info.field_name != "risks" else ";", value)
         if isinstance(value, list):
             return [str(v).strip() for v in value if v is not None and str(v).strip()]
         return value

@@ -53,7 +53,7 @@ def load_records(path: Path, framework: Framework, label: str | None = None) -> 
 
 def _csv_rows(text: str, label: str) -> list[tuple[str, dict]]:
     reader = csv.DictReader(io.StringIO(text))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    header = [(h or "").strip().lower().replace(" ", "_") for h in (reader.fieldnames or [])]
     if not header:
         raise RecordError(label, ["empty CSV: expected a header row with " + ", ".join(RECORD_FIELDS)])
     unknown = [h for h in header if h not in RECORD_FIELDS]

@@ -28,13 +28,14 @@ def test_csv_with_the_documented_columns(tmp_path, framework):
 
 
 def test_csv_is_forgiving_about_case_spacing_and_number_formats(tmp_path, framework):
-    header = HEADER.upper().replace(",", " , ")
+    header = HEADER.upper().replace(",", " , ").replace("BUSINESS_UNIT", "Business Unit")
     row = ('ACME-2,"Route Planner, v2",Logistics,Vietnam, GenAI ,Phase 3,2026-01-05,,,Cost,"1,200",900,950 ,'
-           ',,,Restricted,U1;C2,')
+           '"guardrails, evaluation","cost, legal; lock-in",,Restricted,U1;C2,')
     [r] = load_records(write(tmp_path, "p.csv", header + "\n" + row + "\n\n"), framework)
     assert r.name == "Route Planner, v2" and r.ai_type == "genai" and r.phase == 3
     assert r.kpi_baseline == 1200 and r.kpi_current == 950
     assert r.visibility == "restricted" and r.allowed == ["U1", "C2"] and r.business_owner is None
+    assert r.capabilities == ["guardrails", "evaluation"] and r.risks == ["cost, legal", "lock-in"]
 
 
 def test_yaml_list_mapping_and_single_record(tmp_path, framework):
