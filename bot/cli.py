@@ -32,6 +32,8 @@ def edge(command):
 
         try:
             return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
         except AdvisorError as exc:
             console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
             raise typer.Exit(1) from None

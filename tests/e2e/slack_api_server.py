@@ -39,6 +39,7 @@ class SlackApiStandIn:
         self.threads: dict[tuple[str, str], list[dict]] = {}
         self.files: dict[str, dict] = {}
         self.file_bodies: dict[str, bytes] = {}
+        self.socket_url = "ws://127.0.0.1:9/link"  # where Socket Mode connects (see SocketModeStandIn)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -106,7 +107,7 @@ class SlackApiStandIn:
 
     def answer(self, method: str, args: dict, token: str | None) -> dict:
         if method == "apps.connections.open":
-            return ({"ok": True, "url": "ws://127.0.0.1:9/link"} if token == APP_TOKEN
+            return ({"ok": True, "url": self.socket_url} if token == APP_TOKEN
                     else {"ok": False, "error": "invalid_auth"})
         if token != BOT_TOKEN:
             return {"ok": False, "error": "invalid_auth"}
@@ -195,3 +196,59 @@ def _handler_for(stand_in: SlackApiStandIn):
             self._send(200, json.dumps(stand_in.answer(method, args, token)).encode())
 
     return Handler
+
+
+class SocketModeStandIn:
+    """Slack's Socket Mode end: a local WebSocket server that says hello, sends envelopes (events,
+    commands) to the connected bot and collects its acknowledgements."""
+
+    def __init__(self):
+        from websockets.sync.server import serve
+
+        self.acks: list[dict] = []
+        self.connected = threading.Event()
+        self._outbox: list[dict] = []
+        self._lock = threading.Lock()
+        self.server = serve(self._session, "127.0.0.1", 0)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.socket.getsockname()[:2]
+        return f"ws://{host}:{port}/link"
+
+    def start(self) -> SocketModeStandIn:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+    def send(self, envelope: dict) -> None:
+        with self._lock:
+            self._outbox.append(envelope)
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [a for a in self.acks if a.get("envelope_id") == envelope_id]
+            if found:
+                return found[0]
+            time.sleep(0.05)
+        raise AssertionError(f"no ack for envelope {envelope_id}; acks: {self.acks}")
+
+    def _session(self, websocket) -> None:
+        websocket.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}}))
+        self.connected.set()
+        while True:
+            with self._lock:
+                outgoing, self._outbox = self._outbox, []
+            for envelope in outgoing:
+                websocket.send(json.dumps(envelope))
+            try:
+                message = websocket.recv(timeout=0.05)
+            except TimeoutError:
+                continue
+            except Exception:  # the bot went away
+                return
+            self.acks.append(json.loads(message))

@@ -26,7 +26,7 @@ import pytest
 from advisor.db import make_engine
 from advisor.feedback import FeedbackStore
 from tests.conftest import make_settings
-from tests.e2e.slack_api_server import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, SlackApiStandIn
+from tests.e2e.slack_api_server import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, SlackApiStandIn, SocketModeStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "e2e-signing-secret"
@@ -313,3 +313,35 @@ def test_socket_mode_without_or_with_a_bad_app_token_exits_78(slack, tmp_path):
     wrong = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, capture_output=True,
                            text=True, timeout=60, env={**base, "SLACK_APP_TOKEN": APP_TOKEN + "-old"})
     assert wrong.returncode == 78 and "SLACK_APP_TOKEN was rejected" in wrong.stderr
+
+
+def test_socket_mode_answers_an_event_once_and_acks_it(slack, data_dir, bot_url, tmp_path):
+    """`advisor serve` without --http: the same bot over a WebSocket (after the HTTP bot has
+    indexed the shared data dir, so this start is quick)."""
+    socket_mode = SocketModeStandIn().start()
+    slack.socket_url = socket_mode.url
+    env = clean_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=slack.api_url,
+                    ADVISOR_DATA_DIR=str(data_dir))
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert socket_mode.connected.wait(120), "the bot never connected in Socket Mode"
+        body = {"type": "event_callback", "team_id": "T0TEST", "event_id": "EvSocket1",
+                "event": mention("1700000011.000100", channel="CSOCK"),
+                "authorizations": [{"team_id": "T0TEST", "user_id": BOT_USER_ID, "is_bot": True}]}
+        for attempt, envelope_id in enumerate(("env-1", "env-2")):  # the second is Slack's retry
+            socket_mode.send({"envelope_id": envelope_id, "type": "events_api", "payload": body,
+                              "accepts_response_payload": False, "retry_attempt": attempt})
+            socket_mode.wait_for_ack(envelope_id)
+        [post] = slack.wait_for("chat.postMessage", channel="CSOCK", thread_ts="1700000011.000100")
+        assert "Claims Triage Assistant" in post.args["blocks"][0]["text"]["text"]
+        time.sleep(1.5)
+        assert len(slack.calls_to("chat.postMessage", channel="CSOCK")) == 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            assert process.wait(timeout=30) == 130
+        finally:
+            if process.poll() is None:
+                process.kill()
+            socket_mode.stop()
