@@ -50,8 +50,8 @@ def serve_socket_mode(settings: Settings) -> None:
 
     from bot.slack.app import build_app, open_bot
 
+    client = tokens.web_client(settings)  # SLACK_BOT_TOKEN first: nothing works without it
     app_token = tokens.app_token(settings)
-    client = tokens.web_client(settings)
     tokens.verify_bot_token(client, settings)
     tokens.verify_app_token(client, settings)
     configure_logging()

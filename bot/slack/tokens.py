@@ -7,7 +7,7 @@ from advisor.settings import Settings
 from bot.slack.failures import slack_error_code
 
 DEFAULT_API_URL = "https://slack.com/api/"
-SETUP = "see docs/slack-setup.md"
+SETUP = "see \"The Slack bot\" in the README"
 REJECTED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
             "not_allowed_token_type", "missing_scope"}
 
