@@ -32,7 +32,7 @@ def initiative_evidence(question: str, intent: Intent, record: Initiative, a: As
 
 
 def _record_section(record: Initiative, quoter: Quoter) -> Section:
-    starts = [f"{record.name} ({record.id}) is in phase", f"{record.name} is a", f"The business owner of",
+    starts = [f"{record.name} ({record.id}) is in phase", f"{record.name} is a", "The business owner of",
               f"{record.name} has no named business owner", "The KPI of", f"{record.name} has no business KPI",
               f"{record.name} is linked", f"{record.name} is not linked"]
     items = [Item(quote=q) for q in (quoter.record(record, s) for s in starts) if q]

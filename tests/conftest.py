@@ -3,6 +3,7 @@ dir, SQLite, and PostgreSQL where this machine runs one."""
 
 from __future__ import annotations
 
+import socket
 import uuid
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,12 @@ POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 @pytest.fixture(scope="session")
 def framework():
     return load_framework(KNOWLEDGE / "framework.yaml")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:

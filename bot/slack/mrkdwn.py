@@ -136,16 +136,20 @@ def link(url: str, label: str) -> str:
 def split_text(blocks: list[str], limit: int = TEXT_LIMIT) -> list[str]:
     """Pack mrkdwn blocks into pieces of at most ``limit`` characters, breaking between blocks,
     then between lines, then between words; never inside a ``<link|label>``."""
+    return _pack((part for block in blocks for part in _fit(block, limit)), "\n\n", limit)
+
+
+def _pack(parts, separator: str, limit: int) -> list[str]:
+    """Join consecutive parts (each at most ``limit`` long) while the result stays within ``limit``."""
     pieces: list[str] = []
     current = ""
-    for block in blocks:
-        for part in _fit(block, limit):
-            candidate = f"{current}\n\n{part}" if current else part
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                pieces.append(current)
-                current = part
+    for part in parts:
+        candidate = f"{current}{separator}{part}" if current else part
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = part
     if current:
         pieces.append(current)
     return pieces
@@ -161,25 +165,17 @@ def _fit(block: str, limit: int) -> list[str]:
 
 
 def _split_lines(text: str, limit: int) -> list[str]:
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = _word_cut(line, limit)
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:cut].rstrip())
-            line = line[cut:].lstrip()
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            pieces.append(current)
-            current = line
-    if current:
-        pieces.append(current)
-    return pieces
+    return _pack((piece for line in text.split("\n") for piece in _cut_line(line, limit)), "\n", limit)
+
+
+def _cut_line(line: str, limit: int) -> list[str]:
+    """A line longer than ``limit`` cut between words."""
+    pieces = []
+    while len(line) > limit:
+        cut = _word_cut(line, limit)
+        pieces.append(line[:cut].rstrip())
+        line = line[cut:].lstrip()
+    return pieces + [line]
 
 
 def _word_cut(line: str, limit: int) -> int:

@@ -1,6 +1,5 @@
 """The index: real embeddings, Chroma embedded and as a server started here, BM25, fusion and ACL."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ import pytest
 from advisor.db import make_engine
 from advisor.index import Chunk, Index, SearchFilter, chunk_id
 from advisor.records import Requester
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings
 
 DOCS = {
     "owasp-llm06.md": ("Excessive Agency", "LLM06 Excessive Agency: an LLM-based system is granted more functionality, "
@@ -56,16 +55,10 @@ def _chunks():
     return chunks
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     """A real Chroma server, started with `chroma run` for these tests."""
-    port = _free_port()
+    port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     process = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma")),
                                 "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -12,7 +12,6 @@ import hmac
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ import pytest
 
 from advisor.db import make_engine
 from advisor.feedback import FeedbackStore
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings
 from tests.e2e.slack_api_server import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, SlackApiStandIn, SocketModeStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,12 +37,6 @@ def clean_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_"))}
     env.update(extra)
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
