@@ -116,7 +116,7 @@ def _check_gate_condition(
         met = record.kpi_current is not None
     elif check == "required_capabilities":
         met = not missing
-        detail = None if met else "missing " + ", ".join(missing)
+        detail = None if met else "missing " + ", ".join(framework.capability(c).label for c in missing)
     elif check == "kpi_target_met":
         outcome = kpi_target_met(record)
         met = bool(outcome)

@@ -46,7 +46,7 @@ def test_gate_from_phase_2_needs_every_required_capability(framework):
                                                   capabilities=[c for c in required if c != "guardrails"]), TODAY)
     assert partial.missing_capabilities == ["guardrails"]
     assert partial.unmet_gates == [
-        "Every capability required for the initiative's AI type is in place (missing guardrails)"]
+        "Every capability required for the initiative's AI type is in place (missing Guardrails)"]
 
 
 def test_ml_capabilities_do_not_satisfy_an_agent(framework):
