@@ -53,24 +53,21 @@ class CitationList:
 class ExtractiveComposer:
     def compose(self, evidence: Evidence) -> tuple[str, list[Citation]]:
         citations = CitationList()
-        if evidence.intent == "general_guidance":
-            return self._guidance(evidence, citations), citations.all()
+        if not evidence.found:
+            topics = "\n".join(f"- {t}" for t in evidence.suggestions)
+            text = "I found nothing in the knowledge base that answers this, so I won't guess."
+            return text + (f" The closest topics I have are:\n{topics}" if topics else ""), []
         lines = [evidence.summary] if evidence.summary else []
         for section in evidence.sections:
             lines.append("")
             if section.heading:
                 lines.append(f"**{section.heading}**")
             lines += [_render_item(item, citations) for item in section.items]
+        if evidence.intent == "general_guidance":
+            picked = select_sentences(evidence.question, evidence.passages)
+            heading = "**What the practices add**" if evidence.sections else "Here is what the knowledge base says:"
+            lines += ["", heading] + [f"- {quote.sentence} [{citations.cite(quote)}]" for quote in picked]
         return "\n".join(lines).strip(), citations.all()
-
-    def _guidance(self, evidence: Evidence, citations: CitationList) -> str:
-        if not evidence.found:
-            topics = "\n".join(f"- {t}" for t in evidence.suggestions)
-            text = "I found nothing in the knowledge base that answers this, so I won't guess."
-            return text + (f" The closest topics I have are:\n{topics}" if topics else "")
-        picked = select_sentences(evidence.question, evidence.passages)
-        lines = [f"- {quote.sentence} [{citations.cite(quote)}]" for quote in picked]
-        return "Here is what the knowledge base says:\n" + "\n".join(lines)
 
 
 def _render_item(item: Item, citations: CitationList) -> str:

@@ -98,6 +98,23 @@ def _risk_section(a: Assessment, framework: Framework, quoter: Quoter) -> Sectio
     return Section(heading=f"Risks for {a.name}", items=items)
 
 
+def readiness_sections(ai_type: str, framework: Framework, quoter: Quoter) -> list[Section]:
+    """What the framework requires of an AI type before it goes live: the gates, then its capabilities."""
+    label = framework.ai_types[ai_type].label
+    first, second = framework.gate_from(1), framework.gate_from(2)
+    conditions = "; ".join(c.text[0].lower() + c.text[1:] for c in first.conditions)
+    proof = [Item(quote=quoter.ref(first.ref)), Item(lead=f"Conditions: {conditions}.")]
+    required = framework.required_capabilities(ai_type)
+    core = [c for c in required if framework.capability(c).group == "core"]
+    specific = [Item(lead=f"**{framework.capability(c).label}**", quote=quoter.ref(framework.capability(c).ref))
+                for c in required if c not in core]
+    infrastructure = [Item(quote=quoter.ref(second.ref)),
+                      Item(lead=f"The {len(core)} core capabilities: {label_list(framework, core)}.")] + specific
+    return [Section(heading="First gate: proven business value, to leave the proof of concept", items=proof),
+            Section(heading=f"Second gate: the {len(required)} capabilities {label} needs before real users "
+                            "and data", items=infrastructure)]
+
+
 # -- portfolio ---------------------------------------------------------------------------------
 
 def describe_filter(f: PortfolioFilter, framework: Framework) -> str:

@@ -17,6 +17,8 @@ _MISSING = re.compile(r"\bmissing\b|\black|\bgaps?\b|infrastructure|capabilit|ml
 _NEXT = re.compile(r"next (phase|step|stage)|\bgo(es|ing)? live|to production|production[- ]ready|\bblock|"
                    r"hold(s|ing)? (it|them|\w+) back|move (on|forward|ahead|to)|\badvance|\bgates?\b|"
                    r"\bready\b|promot|graduat|to phase \d|what does .* need|what do(es)? .* take")
+_READINESS = re.compile(r"\bgo(es|ing)? live|production|launch|\bready\b|roll(ing)? out|\bscal(e|ing)\b|"
+                        r"\bneed|\brequire|checklist|before")
 _FOLLOW_UP = re.compile(r"^(and|also|what about|how about|then)\b|\b(it|its|it's|this one|that one|"
                         r"this initiative|that initiative|the same)\b")
 _PLURAL = re.compile(r"\b(initiatives|projects|pilots|use cases|pocs|ones)\b")
@@ -83,6 +85,7 @@ class Query:
     initiatives: list[Initiative] = field(default_factory=list)
     filter: PortfolioFilter = field(default_factory=PortfolioFilter)
     from_history: bool = False
+    readiness_of: str | None = None  # guidance on what an AI type needs before production
 
 
 def _words(pattern: str) -> re.Pattern:
@@ -163,4 +166,5 @@ def understand(question: str, history: list[str], records: list[Initiative], fra
             return Query("portfolio_status", filter=filters.merged_into(earlier.filter), from_history=True)
     if (_STALLED.search(text) or _STUCK_IN.search(text)) and not filters.is_empty():
         return Query("portfolio_status", filter=filters)
-    return Query("general_guidance")
+    readiness = filters.ai_types[0] if len(filters.ai_types) == 1 and _READINESS.search(text) else None
+    return Query("general_guidance", readiness_of=readiness)

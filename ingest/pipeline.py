@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from advisor import Advisor
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, ParseError
 from advisor.index import Chunk, chunk_id
 from advisor.records import record_sentences
 from ingest.chunking import chunk_markdown
@@ -149,8 +149,6 @@ class Ingestor:
                             records=len(records))
 
     def _document_chunks(self, path: Path, display: str, kind: str):
-        from advisor.errors import ParseError
-
         document = load_document(path)
         allowed = sorted(set(document.allowed) | set(self.allowed))
         visibility = "restricted" if allowed or document.visibility == "restricted" else "public"

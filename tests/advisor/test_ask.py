@@ -117,9 +117,23 @@ def test_nothing_relevant_says_so_and_shows_closest_topics(bundled_advisor):
 def test_guidance_is_built_from_sentences_not_whole_chunks(answers):
     guidance = [a for a in answers if a.intent == "general_guidance" and a.found]
     for answer in guidance:
-        bullets = [line for line in answer.text.splitlines() if line.startswith("- ")]
+        lines = answer.text.splitlines()
+        start = max(i for i, line in enumerate(lines) if not line.startswith("- "))  # the last heading
+        bullets = lines[start + 1:]
         assert 2 <= len(bullets) <= 6
         assert len(set(bullets)) == len(bullets)
+
+
+def test_readiness_of_an_ai_type_lists_its_gates_and_capabilities(bundled_advisor):
+    genai = bundled_advisor.ask("What do we need before a GenAI pilot goes live?", Requester(user_id="U1"))
+    for label in ("Prompt versioning", "Vector database management", "Guardrails", "Token cost tracking",
+                  "Knowledge refresh", "Monitoring and observability", "a named business owner"):
+        assert label in genai.text, label
+    assert "Tool permissions" not in genai.text
+    agent = bundled_advisor.ask("what must be in place before we launch an AI agent?", Requester(user_id="U1"))
+    assert "16 capabilities AI agent needs" in agent.text and "**Human in the loop**" in agent.text
+    plain = bundled_advisor.ask("How do we detect data drift?", Requester(user_id="U1"))
+    assert "gate" not in plain.text.lower()
 
 
 def test_timings_are_reported(answers):
