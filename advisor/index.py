@@ -202,7 +202,7 @@ class Index:
     ) -> list[Hit]:
         """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank."""
         where = where or SearchFilter()
-        depth = max(k * 4, 20)
+        depth = max(k * 3, 20)
         keyword = self.keyword_index()
         mask = where.mask(keyword, requester) if len(keyword) else None
         dense: list[tuple[str, float, str, dict]] = []
