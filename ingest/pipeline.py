@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,8 @@ from ingest.chunking import chunk_markdown
 from ingest.loaders import DOCUMENT_SUFFIXES, load_document
 from ingest.manifest import Manifest
 from ingest.records import RECORD_SUFFIXES, load_records
+
+EMBED_GROUP = 256  # chunks embedded together, across files
 
 # Bump when loading, chunking or record rendering changes, so every source is re-indexed once.
 PIPELINE_VERSION = 2
@@ -75,6 +78,24 @@ def _walk(paths: Iterable[Path]) -> tuple[list[Path], list[SourceResult]]:
     return list(dict.fromkeys(files)), missing
 
 
+@dataclass
+class _Parsed:
+    """A changed file, parsed and chunked, waiting to be embedded and stored."""
+
+    path: Path
+    display: str
+    kind: str
+    title: str
+    digest: str
+    chunks: list[Chunk]
+    records: list
+    new: bool
+
+
+def _failed(path: Path, display: str, kind: str, exc: AdvisorError) -> SourceResult:
+    return SourceResult(source=display, kind=kind, status="failed", error=str(exc).removeprefix(f"{path}: "))
+
+
 class Ingestor:
     def __init__(self, advisor: Advisor, allowed: list[str] | None = None):
         self.advisor = advisor
@@ -94,11 +115,24 @@ class Ingestor:
         if on_progress:
             on_progress(len(files), None)
         known = self.manifest.entries()
+        pending: list[_Parsed] = []
+
+        def report(done: list[SourceResult]) -> None:
+            results.extend(done)
+            for result in done:
+                if on_progress:
+                    on_progress(len(files), result)
+
         for path in files:
-            result = self._ingest_file(path, known.get(str(path)))
-            results.append(result)
-            if on_progress:
-                on_progress(len(files), result)
+            parsed = self._parse_file(path, known.get(str(path)))
+            if isinstance(parsed, SourceResult):
+                report([parsed])
+                continue
+            pending.append(parsed)
+            if sum(len(p.chunks) for p in pending) >= EMBED_GROUP:
+                report(self._store(pending))
+                pending = []
+        report(self._store(pending))
         if prune:
             results += self._prune([p.expanduser().resolve() for p in paths if p.is_dir()], known)
         if any(r.status in ("added", "updated", "removed") for r in results):
@@ -116,7 +150,8 @@ class Ingestor:
             return "practice" if path.is_relative_to(self.practices_dir) else "document"
         return None
 
-    def _ingest_file(self, path: Path, previous) -> SourceResult:
+    def _parse_file(self, path: Path, previous) -> SourceResult | _Parsed:
+        """A file's chunks and records, parsed but not stored; or its final result."""
         display = display_source(path, self.advisor)
         kind = self._kind(path)
         if path == self.framework_file:
@@ -137,16 +172,35 @@ class Ingestor:
                 title, chunks, records = self._record_chunks(path, display)
             else:
                 title, chunks, records = self._document_chunks(path, display, kind)
-            embeddings = self.advisor.index.embedder.embed([c.embedding_text() for c in chunks])
-            if kind == "record":
-                self.advisor.portfolio.replace_source(str(path), records)
-            self.advisor.index.replace_source(str(path), chunks, embeddings)
         except AdvisorError as exc:
-            return SourceResult(source=display, kind=kind, status="failed", error=str(exc).removeprefix(f"{path}: "))
-        self.manifest.record(str(path), kind, title, digest, len(chunks))
-        status: Status = "added" if previous is None else "updated"
-        return SourceResult(source=display, kind=kind, status=status, chunks=len(chunks),
-                            records=len(records))
+            return _failed(path, display, kind, exc)
+        return _Parsed(path, display, kind, title, digest, chunks, records, previous is None)
+
+    def _store(self, group: list[_Parsed]) -> list[SourceResult]:
+        """Embed a group of files in one pass (far faster than file by file), then store each.
+
+        Each file is stored whole (its old chunks and records replaced) and only then entered in
+        the manifest, so a crash leaves at most the file being written to redo.
+        """
+        texts = [c.embedding_text() for parsed in group for c in parsed.chunks]
+        embeddings = self.advisor.index.embedder.embed(texts)
+        results, start = [], 0
+        for parsed in group:
+            vectors = embeddings[start:start + len(parsed.chunks)]
+            start += len(parsed.chunks)
+            key = str(parsed.path)
+            try:
+                if parsed.kind == "record":
+                    self.advisor.portfolio.replace_source(key, parsed.records)
+                self.advisor.index.replace_source(key, parsed.chunks, vectors)
+            except AdvisorError as exc:
+                results.append(_failed(parsed.path, parsed.display, parsed.kind, exc))
+                continue
+            self.manifest.record(key, parsed.kind, parsed.title, parsed.digest, len(parsed.chunks))
+            results.append(SourceResult(source=parsed.display, kind=parsed.kind,
+                                        status="added" if parsed.new else "updated",
+                                        chunks=len(parsed.chunks), records=len(parsed.records)))
+        return results
 
     def _document_chunks(self, path: Path, display: str, kind: str):
         document = load_document(path)
