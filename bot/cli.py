@@ -59,8 +59,15 @@ def _advisor():
         return open_advisor(settings, on_progress=on_progress)
 
 
-def _print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+def _output(result, as_json: bool, view) -> None:
+    """Print a result (a model or a list of models) as JSON, or as the terminal view ``view()``."""
+    if as_json:
+        data = [r.model_dump(mode="json") for r in result] if isinstance(result, list) else result.model_dump(mode="json")
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        from bot.render import console
+
+        console().print(view())
 
 
 @app.command()
@@ -73,16 +80,13 @@ def ingest(
 ):
     """Ingest documents (md, txt, pdf, docx, html) and initiative records (csv, yaml, json)."""
     from bot.progress import ingest_progress
-    from bot.render import console, ingest_view
+    from bot.render import ingest_view
     from ingest.pipeline import Ingestor
 
     advisor = _advisor()
     with ingest_progress("Ingesting", enabled=not as_json) as on_progress:
         summary = Ingestor(advisor, allowed=allow).run(paths, prune=prune, on_progress=on_progress)
-    if as_json:
-        _print_json(summary.model_dump(mode="json"))
-    else:
-        console().print(ingest_view(summary))
+    _output(summary, as_json, lambda: ingest_view(summary))
     if summary.failed:
         raise typer.Exit(1)
 
@@ -94,14 +98,11 @@ def remove(
     as_json: JsonOpt = False,
 ):
     """Take sources out of the index and their initiative records out of the portfolio."""
-    from bot.render import console, ingest_view
+    from bot.render import ingest_view
     from ingest.pipeline import Ingestor
 
     summary = Ingestor(_advisor()).remove(paths)
-    if as_json:
-        _print_json(summary.model_dump(mode="json"))
-    else:
-        console().print(ingest_view(summary))
+    _output(summary, as_json, lambda: ingest_view(summary))
     if not summary.counts["removed"]:
         raise AdvisorError("nothing indexed under " + ", ".join(str(p) for p in paths))
 
@@ -110,17 +111,14 @@ def remove(
 @edge
 def sources(as_json: JsonOpt = False):
     """List what is indexed: source, kind, chunks, ingested at."""
-    from bot.render import console, sources_view
+    from bot.render import sources_view
     from ingest.manifest import Manifest
     from ingest.pipeline import display_source
 
     advisor = _advisor()
     entries = [e.model_copy(update={"source": display_source(Path(e.source), advisor)})
                for e in Manifest(advisor.engine).entries().values()]
-    if as_json:
-        _print_json([e.model_dump(mode="json") for e in entries])
-    else:
-        console().print(sources_view(entries))
+    _output(entries, as_json, lambda: sources_view(entries))
 
 
 @app.command()
@@ -135,7 +133,7 @@ def search(
 ):
     """Hybrid search (dense + BM25) over everything indexed, within the requester's access."""
     from advisor.index import SearchFilter
-    from bot.render import console, hits_view
+    from bot.render import hits_view
 
     bad = sorted(set(kind or []) - {"practice", "record", "document"})
     if bad:
@@ -143,10 +141,7 @@ def search(
     advisor = _advisor()
     where = SearchFilter(kinds=tuple(kind or ()), tags=tuple(tag or ()), initiative_id=initiative)
     hits = advisor.index.search(query, requester_for(user, channel), k=k, where=where)
-    if as_json:
-        _print_json([h.model_dump(mode="json") for h in hits])
-    else:
-        console().print(hits_view(hits))
+    _output(hits, as_json, lambda: hits_view(hits))
 
 
 @app.command()
@@ -156,28 +151,22 @@ def initiative(
     user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
 ):
     """Assess one initiative: phase, next phase, unmet gates, missing capabilities, risks."""
-    from bot.render import assessment_view, console
+    from bot.render import assessment_view
 
     advisor = _advisor()
     assessment = advisor.assess(id_or_name, requester_for(user, channel))
-    if as_json:
-        _print_json(assessment.model_dump(mode="json"))
-    else:
-        console().print(assessment_view(assessment, advisor.framework))
+    _output(assessment, as_json, lambda: assessment_view(assessment, advisor.framework))
 
 
 @app.command()
 @edge
 def portfolio(user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False):
     """The portfolio at a glance, over the initiatives the requester may see."""
-    from bot.render import console, portfolio_view
+    from bot.render import portfolio_view
 
     advisor = _advisor()
     summary = advisor.portfolio_summary(requester_for(user, channel))
-    if as_json:
-        _print_json(summary.model_dump(mode="json"))
-    else:
-        console().print(portfolio_view(summary, advisor.framework))
+    _output(summary, as_json, lambda: portfolio_view(summary, advisor.framework))
 
 
 @app.command()
@@ -187,14 +176,11 @@ def ask(
     user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
 ):
     """Ask the advisor; the answer cites its sources."""
-    from bot.render import answer_view, console
+    from bot.render import answer_view
 
     advisor = _advisor()
     answer = advisor.ask(question, requester_for(user, channel))
-    if as_json:
-        _print_json(answer.model_dump(mode="json"))
-    else:
-        console().print(answer_view(answer))
+    _output(answer, as_json, lambda: answer_view(answer))
 
 
 @app.command()
