@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ingest.pipeline import SourceResult
@@ -15,6 +16,7 @@ def ingest_progress(description: str, enabled: bool = True) -> Iterator:
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("[dim]{task.fields[current]}"), transient=True, disable=not enabled,
+        console=Console(stderr=True),
     )
     task = None
 
@@ -29,4 +31,5 @@ def ingest_progress(description: str, enabled: bool = True) -> Iterator:
     try:
         yield on_progress
     finally:
-        progress.stop()
+        if task is not None:
+            progress.stop()
