@@ -105,7 +105,7 @@ class Advisor:
         elif query.initiatives:
             evidence, facts = self._initiative_evidence(question, query, quoter)
         else:
-            evidence = self._guidance_evidence(question, requester, quoter, query.readiness_of)
+            evidence = self._guidance_evidence(question, requester, quoter, query)
         searched = time.perf_counter()
         text, citations = self.composer.compose(evidence)
         composed = time.perf_counter()
@@ -138,18 +138,21 @@ class Advisor:
         matching = [r.id for r in records if filters.matches(r, assessed[r.id])]
         return evidence, {"initiatives": matching}
 
-    def _guidance_evidence(self, question: str, requester: Requester, quoter: Quoter,
-                           readiness_of: str | None) -> Evidence:
-        from advisor.facts import readiness_sections
+    def _guidance_evidence(self, question: str, requester: Requester, quoter: Quoter, query) -> Evidence:
+        from advisor.facts import readiness_sections, type_risk_sections
         from advisor.index import SearchFilter
 
         hits = self.index.search(question, requester, k=self.settings.search_k,
                                  where=SearchFilter(kinds=("practice", "document")))
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
-        if best >= MIN_SIMILARITY or readiness_of:
-            sections = readiness_sections(readiness_of, self.framework, quoter) if readiness_of else []
-            summary = (f"Before a {self.framework.ai_types[readiness_of].label} initiative goes live, the scaling "
-                       "framework asks it to pass two gates." if readiness_of else "")
+        summary, sections = "", []
+        if query.readiness_of:
+            label = self.framework.ai_types[query.readiness_of].label
+            summary = f"Before a {label} initiative goes live, the scaling framework asks it to pass two gates."
+            sections = readiness_sections(query.readiness_of, self.framework, quoter)
+        elif query.risks_of:
+            sections = type_risk_sections(query.risks_of, self.framework, quoter)
+        if best >= MIN_SIMILARITY or sections:
             return Evidence(question=question, intent="general_guidance", summary=summary, sections=sections,
                             passages=hits)
         topics = list(dict.fromkeys(h.chunk.section for h in hits))[:3]

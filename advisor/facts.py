@@ -115,6 +115,19 @@ def readiness_sections(ai_type: str, framework: Framework, quoter: Quoter) -> li
                             "and data", items=infrastructure)]
 
 
+def type_risk_sections(ai_type: str, framework: Framework, quoter: Quoter) -> list[Section]:
+    """The risks the framework names for an AI type, each explained and with its controls."""
+    items = []
+    for risk in (r for r in framework.risks if ai_type in r.applies_to):
+        controls = label_list(framework, risk.controls)
+        items.append(Item(lead=f"**{risk.name}** (controls: {controls})", quote=quoter.ref(risk.ref)))
+    business = [r.name.split(" (")[0] for r in framework.risks if r.condition]
+    business = [name[0].lower() + name[1:] for name in business]
+    items.append(Item(lead="Any initiative also carries the business risks its record shows: "
+                           + ", ".join(business) + "."))
+    return [Section(heading=f"Risks of {framework.ai_types[ai_type].label} in production", items=items)]
+
+
 # -- portfolio ---------------------------------------------------------------------------------
 
 def describe_filter(f: PortfolioFilter, framework: Framework) -> str:
@@ -137,6 +150,8 @@ def describe_filter(f: PortfolioFilter, framework: Framework) -> str:
         parts.append("without a business owner")
     if f.without_kpi:
         parts.append("without a measured KPI")
+    if f.ready:
+        parts.append("ready for their next phase (every gate condition met)")
     return ", ".join(parts)
 
 
@@ -153,7 +168,8 @@ def portfolio_evidence(question: str, records: list[Initiative], assessed: dict[
     items = [_listing(r, assessed[r.id], quoter) for r in matching[:LISTED_AT_MOST]]
     if len(matching) > LISTED_AT_MOST:
         items.append(Item(lead=f"…and {len(matching) - LISTED_AT_MOST} more."))
-    sections = [Section(heading="Initiatives", items=items), _why_it_matters(f, framework, quoter, stall_days)]
+    sections = [Section(heading="Initiatives", items=items), _common_gaps(matching, assessed, framework),
+                _why_it_matters(f, framework, quoter, stall_days)]
     return Evidence(question=question, intent="portfolio_status", summary=summary,
                     sections=[s for s in sections if s.items])
 
@@ -167,6 +183,19 @@ def _listing(record: Initiative, a: Assessment, quoter: Quoter) -> Item:
     quote = quoter.record_phase(record)
     lead = "" if quote else f"**{record.name}** ({record.id}), phase {record.phase}"
     return Item(lead=lead, quote=quote, note="; ".join(notes))
+
+
+def _common_gaps(matching: list[Initiative], assessed: dict[str, Assessment], framework: Framework) -> Section:
+    if len(matching) < 2:
+        return Section()
+    counts: dict[str, int] = {}
+    for record in matching:
+        for c in assessed[record.id].missing_capabilities:
+            counts[c] = counts.get(c, 0) + 1
+    order = [c.id for c in framework.capabilities]
+    top = sorted(counts.items(), key=lambda item: (-item[1], order.index(item[0])))[:5]
+    return Section(heading="Most common missing capabilities among them", items=[
+        Item(lead=f"{framework.capability(c).label}: {n} of {len(matching)}") for c, n in top])
 
 
 def _why_it_matters(f: PortfolioFilter, framework: Framework, quoter: Quoter, stall_days: int) -> Section:

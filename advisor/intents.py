@@ -22,9 +22,13 @@ _READINESS = re.compile(r"\bgo(es|ing)? live|production|launch|\bready\b|roll(in
 _FOLLOW_UP = re.compile(r"^(and|also|what about|how about|then)\b|\b(it|its|it's|this one|that one|"
                         r"this initiative|that initiative|the same)\b")
 _PLURAL = re.compile(r"\b(initiatives|projects|pilots|use cases|pocs|ones)\b")
-_PORTFOLIO = re.compile(r"\bportfolio\b|\bhow many\b|\bwhich\b.*\b(initiatives|projects|pilots|use cases|ones)\b|"
-                        r"\blist\b|\boverview\b|\ball (of )?(our|the) ")
-_PORTFOLIO_STATE = re.compile(r"status|stall|stuck|\black|without|missing|\bare there\b|do we have|\bin phase")
+_PORTFOLIO = re.compile(r"\bportfolio\b|\bhow many\b|\blist\b|\boverview\b|\ball (of )?(our|the) |"
+                        r"\bwhich\b.*\b(initiatives|projects|pilots|use cases|ones|agents|models|bots|systems)\b|"
+                        r"\ball (\w+ ){0,2}(initiatives|projects|pilots|use cases)\b|\bhow are we doing\b|"
+                        r"\b(summary|status|state) of (all|our|the) (\w+ )?(portfolio|initiatives|projects|use cases)\b")
+_PORTFOLIO_STATE = re.compile(r"status|stall|stuck|\black|without|missing|\bare there\b|do we have|\bin phase|"
+                              r"\bready\b")
+_READY = re.compile(r"\bready (for|to)\b|\bpass(ed|es)? (its|their|the) gates?\b|\bcan (move|advance|go)\b")
 _STALLED = re.compile(r"\bstall(ed|ing|s)?\b")
 _STUCK_IN = re.compile(r"\bstuck\b(?! in (the )?(poc|pilot|phase|proof))")
 _NEGATION = re.compile(r"\b(lack|lacks|lacking|without|missing|no|not have|don't have|doesn't have|"
@@ -56,6 +60,7 @@ class PortfolioFilter:
     having: tuple[str, ...] = ()
     without_owner: bool = False
     without_kpi: bool = False
+    ready: bool = False  # every condition of the gate to the next phase is met
 
     def is_empty(self) -> bool:
         return self == PortfolioFilter()
@@ -71,6 +76,7 @@ class PortfolioFilter:
             all(c in record.capabilities for c in self.having),
             not self.without_owner or not record.business_owner,
             not self.without_kpi or not record.has_measured_kpi,
+            not self.ready or (assessment.next_phase is not None and not assessment.unmet_gates),
         ))
 
     def merged_into(self, earlier: PortfolioFilter) -> PortfolioFilter:
@@ -86,6 +92,7 @@ class Query:
     filter: PortfolioFilter = field(default_factory=PortfolioFilter)
     from_history: bool = False
     readiness_of: str | None = None  # guidance on what an AI type needs before production
+    risks_of: str | None = None  # guidance on the risks of an AI type
 
 
 def _words(pattern: str) -> re.Pattern:
@@ -128,6 +135,7 @@ def parse_filter(text: str, records: list[Initiative], framework: Framework) -> 
         stalled=bool(_STALLED.search(text) or _STUCK_IN.search(text)),
         missing=tuple(capabilities) if negated else (), having=() if negated else tuple(capabilities),
         without_owner=bool(_NO_OWNER.search(text)), without_kpi=bool(_NO_KPI.search(text)),
+        ready=bool(_READY.search(text)),
     )
 
 
@@ -166,5 +174,7 @@ def understand(question: str, history: list[str], records: list[Initiative], fra
             return Query("portfolio_status", filter=filters.merged_into(earlier.filter), from_history=True)
     if (_STALLED.search(text) or _STUCK_IN.search(text)) and not filters.is_empty():
         return Query("portfolio_status", filter=filters)
-    readiness = filters.ai_types[0] if len(filters.ai_types) == 1 and _READINESS.search(text) else None
-    return Query("general_guidance", readiness_of=readiness)
+    ai_type = filters.ai_types[0] if len(filters.ai_types) == 1 else None
+    if ai_type and _RISK.search(text):
+        return Query("general_guidance", risks_of=ai_type)
+    return Query("general_guidance", readiness_of=ai_type if ai_type and _READINESS.search(text) else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -43,18 +44,27 @@ def _name_words(record: Initiative) -> list[str]:
     return distinctive or [w for w in words if w not in _GENERIC] or words
 
 
+def _pointed_at(word: str, text: str) -> bool:
+    """Whether the text points at something by this word: "the fraud model", "our triage bot"."""
+    return re.search(rf"\b(the|our|this|that)\s+(\w+\s+)?{re.escape(word)}\b", text) is not None
+
+
 def match_initiatives(text: str, records: list[Initiative], threshold: float = 0.5) -> list[NameMatch]:
     """Records named in ``text``, best first: ids and full names, then by share of name words."""
     lowered = text.lower()
     words = tokens(text)
+    name_words = {r.id: _name_words(r) for r in records}
+    frequency = Counter(w for ws in name_words.values() for w in set(ws))
     matches = []
     for record in records:
         if record.id.lower() in words or record.name.lower() in lowered:
             matches.append(NameMatch(record, 1.0, True))
             continue
-        name_words = _name_words(record)
-        hits = sum(1 for w in name_words if any(_similar(w, t) for t in words))
-        score = hits / len(name_words) if name_words else 0.0
+        found = [(w, t) for w in name_words[record.id] for t in words if _similar(w, t)]
+        hits = len({w for w, _ in found})
+        score = hits / len(name_words[record.id]) if name_words[record.id] else 0.0
+        if hits and score < threshold and any(frequency[w] == 1 and _pointed_at(t, lowered) for w, t in found):
+            score = threshold  # "the fraud model": one word only this initiative's name has, pointed at
         if hits and score >= threshold:
             matches.append(NameMatch(record, score, False))
     return sorted(matches, key=lambda m: (not m.exact, -m.score, m.record.id))
