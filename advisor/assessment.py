@@ -65,6 +65,7 @@ class CapabilityGap(BaseModel):
 
 
 class PortfolioSummary(BaseModel):
+    filter: str = ""  # what the initiatives were narrowed to, in words; empty for all
     total: int
     by_phase: dict[int, int]
     by_ai_type: dict[str, int]

@@ -74,12 +74,29 @@ class Advisor:
         return matches[0].record
 
     def assess(self, id_or_name: str, requester: Requester) -> Assessment:
-        record = self.find_initiative(id_or_name, requester)
-        return assess_initiative(self.framework, record, self.today, self.settings.stall_days)
+        return self._assess(self.find_initiative(id_or_name, requester))
 
-    def portfolio_summary(self, requester: Requester) -> PortfolioSummary:
+    def portfolio_summary(self, requester: Requester, where: str = "") -> PortfolioSummary:
+        """The summary over the visible initiatives matching ``where`` (free text, for example
+        "genai japan", "phase 2", "stalled", "missing monitoring"), which it describes in words."""
+        from advisor.facts import describe_filter
+        from advisor.intents import parse_filter
+
         records = self.portfolio.all(requester)
-        return summarize_portfolio(self.framework, records, self.today, self.settings.stall_days)
+        description = ""
+        if where.strip():
+            filters = parse_filter(" ".join(where.lower().split()), records, self.framework)
+            if filters.is_empty():
+                raise NotFoundError(
+                    f"{where.strip()!r} is not a filter I know; try a region, a business unit, an AI type "
+                    "(ml, genai, agent), a phase (phase 2, PoC), stalled, missing monitoring, no owner, no KPI")
+            records = [r for r in records if filters.matches(r, self._assess(r))]
+            description = describe_filter(filters, self.framework)
+        summary = summarize_portfolio(self.framework, records, self.today, self.settings.stall_days)
+        return summary.model_copy(update={"filter": description})
+
+    def _assess(self, record: Initiative) -> Assessment:
+        return assess_initiative(self.framework, record, self.today, self.settings.stall_days)
 
     def ask(self, question: str, requester: Requester, history: list[str] | None = None) -> Answer:
         """Answer a question with cited sources, within what the requester may see.
@@ -119,7 +136,7 @@ class Advisor:
         from advisor.facts import initiative_evidence
 
         record = query.initiatives[0]
-        a = assess_initiative(self.framework, record, self.today, self.settings.stall_days)
+        a = self._assess(record)
         evidence = initiative_evidence(question, query.intent, record, a, self.framework, quoter,
                                        self.settings.stall_days)
         facts = {"initiative": a, "initiatives": [a.id], "missing_capabilities": a.missing_capabilities,
@@ -129,8 +146,7 @@ class Advisor:
     def _portfolio_evidence(self, question: str, records: list[Initiative], filters, quoter: Quoter):
         from advisor.facts import portfolio_evidence
 
-        assessed = {r.id: assess_initiative(self.framework, r, self.today, self.settings.stall_days)
-                    for r in records}
+        assessed = {r.id: self._assess(r) for r in records}
         summary = summarize_portfolio(self.framework, records, self.today, self.settings.stall_days) \
             if filters.is_empty() else None
         evidence = portfolio_evidence(question, records, assessed, filters, self.framework, quoter,

@@ -122,7 +122,7 @@ def parse_filter(text: str, records: list[Initiative], framework: Framework) -> 
         if any(_words(a).search(text) for a in aliases):
             regions.append(region)
     units = [u for u in sorted({r.business_unit for r in records}) if _words(u.lower()).search(text)]
-    phases = {int(n) for n in re.findall(r"\bphase (\d)\b", text)}
+    phases = {int(n) for n in re.findall(r"\bphase (\d)\b|^(\d)$", text) for n in n if n}
     if _POC.search(text):
         phases.add(1)
     if re.search(r"\b(in|reached|reach) production\b", text):

@@ -160,12 +160,16 @@ def initiative(
 
 @app.command()
 @edge
-def portfolio(user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False):
-    """The portfolio at a glance, over the initiatives the requester may see."""
+def portfolio(
+    where: Annotated[str | None, typer.Argument(metavar="[FILTER]", help='For example "genai japan", '
+                                                "\"phase 2\", stalled, \"missing monitoring\".")] = None,
+    user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
+):
+    """The portfolio at a glance, over the initiatives the requester may see (and the filter)."""
     from bot.render import portfolio_view
 
     advisor = _advisor()
-    summary = advisor.portfolio_summary(requester_for(user, channel))
+    summary = advisor.portfolio_summary(requester_for(user, channel), where or "")
     _output(summary, as_json, lambda: portfolio_view(summary, advisor.framework))
 
 

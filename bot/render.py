@@ -37,7 +37,8 @@ def assessment_view(a: Assessment, framework: Framework) -> Group:
 
 
 def portfolio_view(summary: PortfolioSummary, framework: Framework) -> Group:
-    counts = Table(title=f"Portfolio: {summary.total} initiatives", show_header=True)
+    title = f"Portfolio: {summary.total} initiatives" + (f" ({summary.filter})" if summary.filter else "")
+    counts = Table(title=title, show_header=True)
     counts.add_column("Phase")
     counts.add_column("Count", justify="right")
     for number, count in summary.by_phase.items():

@@ -165,3 +165,18 @@ def test_a_name_matching_two_initiatives_asks_which_one(tmp_path):
     assert "Invoice Matching Bot (INV-1) is in phase 2" in answer.text and len(answer.citations) == 2
     exact = advisor.ask("what are the risks of the invoice matching agent?", Requester(user_id="U1"))
     assert exact.initiative.id == "INV-2"
+
+
+def test_portfolio_summary_takes_the_same_filters_as_questions(bundled_advisor):
+    from advisor.errors import NotFoundError
+
+    employee = Requester(user_id="U1")
+    japan_genai = bundled_advisor.portfolio_summary(employee, "GenAI Japan")
+    assert japan_genai.total == 1 and japan_genai.filter == "Generative AI, in Japan"
+    assert bundled_advisor.portfolio_summary(Requester(user_id="U0STRATEGY1"), "genai japan").total == 2
+    assert [m.id for m in bundled_advisor.portfolio_summary(employee, "2").initiatives] == ["CLM-001", "INV-008",
+                                                                                           "PDM-003"]
+    assert bundled_advisor.portfolio_summary(employee, "stalled").total == 2
+    assert bundled_advisor.portfolio_summary(employee).filter == ""
+    with pytest.raises(NotFoundError, match="'atlantis' is not a filter"):
+        bundled_advisor.portfolio_summary(employee, "atlantis")

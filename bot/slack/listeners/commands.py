@@ -11,7 +11,6 @@ from advisor.records import Requester
 from bot.slack.blocks import SHARE_ACTION, answer_messages, button
 from bot.slack.failures import failure_text
 from bot.slack.mrkdwn import escape
-from bot.slack.portfolio import filtered_summary
 from bot.slack.services import AdvisorBot
 from bot.slack.uploads import file_ids, ingest_shared_files, refusal_text
 from bot.slack.views import assessment_blocks, help_blocks, portfolio_blocks
@@ -75,7 +74,8 @@ def command_messages(bot: AdvisorBot, sub: str, arg: str, requester: Requester, 
         blocks = assessment_blocks(assessment, advisor.framework)
         text = f"{assessment.name}: phase {assessment.phase} ({assessment.phase_name})"
     else:
-        summary, title = filtered_summary(advisor, requester, arg)
+        summary = advisor.portfolio_summary(requester, arg)
+        title = f"AI portfolio: {summary.filter}" if summary.filter else "AI portfolio"
         blocks = portfolio_blocks(summary, advisor.framework, title)
         text = f"{title}: {summary.total} initiatives"
     if share:
