@@ -3,6 +3,7 @@ dir, SQLite, and PostgreSQL where this machine runs one."""
 
 from __future__ import annotations
 
+import os
 import socket
 import uuid
 from datetime import date
@@ -13,6 +14,10 @@ import sqlalchemy
 
 from advisor.framework import load_framework
 from advisor.settings import BUNDLED_KNOWLEDGE_DIR, Settings
+
+# Tests are hermetic: the developer's own advisor and Slack settings never reach them.
+for _name in [n for n in os.environ if n.startswith(("ADVISOR_", "SLACK_"))]:
+    del os.environ[_name]
 
 TODAY = date(2026, 11, 25)
 KNOWLEDGE = BUNDLED_KNOWLEDGE_DIR

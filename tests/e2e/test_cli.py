@@ -23,9 +23,12 @@ AGT-9,Procurement Agent,Procurement,Vietnam,agent,4,2025-09-15,Linh Do,Bao Vo,Cy
 
 
 def run(data_dir, *args, env=None, timeout=600):
-    environment = {**os.environ, "ADVISOR_DATA_DIR": str(data_dir), "ADVISOR_DATABASE_URL": "",
-                   "ADVISOR_CHROMA_URL": "", **(env or {})}
-    return subprocess.run([ADVISOR, *args], capture_output=True, text=True, env=environment, timeout=timeout)
+    """`advisor ARGS` in a directory of its own (no .env there), on the given data dir."""
+    environment = {**os.environ, "ADVISOR_DATA_DIR": str(data_dir), **(env or {})}
+    workdir = Path(data_dir).parent
+    workdir.mkdir(parents=True, exist_ok=True)
+    return subprocess.run([ADVISOR, *args], capture_output=True, text=True, env=environment, timeout=timeout,
+                          cwd=workdir)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +131,7 @@ def test_killed_ingestion_is_completed_by_the_next_run_without_duplicates(tmp_pa
     assert run(data_dir, "sources").returncode == 0  # bundled knowledge first, so the kill hits the corpora
     environment = {**os.environ, "ADVISOR_DATA_DIR": str(data_dir)}
     process = subprocess.Popen([ADVISOR, "ingest", str(CORPORA / "ml-ops-org"), str(CORPORA / "owasp-llm-top10-2025")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment, cwd=tmp_path)
     engine = sqlalchemy.create_engine(f"sqlite:///{data_dir / 'advisor.db'}")
     deadline = time.time() + 300
     while time.time() < deadline and process.poll() is None:
