@@ -18,33 +18,32 @@ def api_url(settings: Settings) -> str:
 
 
 def bot_token(settings: Settings) -> str:
-    token = _value(settings.slack_bot_token)
-    if not token:
-        raise ConfigError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your "
-                          f"app's OAuth & Permissions page ({SETUP})")
-    if not token.startswith("xoxb-"):
-        raise ConfigError("SLACK_BOT_TOKEN is not a bot token: it must start with xoxb- (the Bot User OAuth "
-                          f"Token on OAuth & Permissions, not a user or app-level token; {SETUP})")
-    return token
+    return _token(settings.slack_bot_token, "SLACK_BOT_TOKEN", "xoxb-", "a bot token",
+                  missing="copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
+                  wrong="the Bot User OAuth Token on OAuth & Permissions, not a user or app-level token")
 
 
 def signing_secret(settings: Settings) -> str:
-    secret = _value(settings.slack_signing_secret)
-    if not secret:
-        raise ConfigError("SLACK_SIGNING_SECRET is not set: HTTP mode needs it to reject forged requests; it "
-                          f"is on your app's Basic Information page, under App Credentials ({SETUP})")
-    return secret
+    return _token(settings.slack_signing_secret, "SLACK_SIGNING_SECRET", "", "a signing secret",
+                  missing="HTTP mode needs it to reject forged requests; it is on your app's Basic Information "
+                          "page, under App Credentials", wrong="")
 
 
 def app_token(settings: Settings) -> str:
-    token = _value(settings.slack_app_token)
-    if not token:
-        raise ConfigError("SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-...) with "
-                          "the connections:write scope, from Basic Information > App-Level Tokens; or run "
-                          f"`advisor serve --http` behind a public URL ({SETUP})")
-    if not token.startswith("xapp-"):
-        raise ConfigError(f"SLACK_APP_TOKEN is not an app-level token: it must start with xapp- ({SETUP})")
-    return token
+    return _token(settings.slack_app_token, "SLACK_APP_TOKEN", "xapp-", "an app-level token",
+                  missing="Socket Mode needs an app-level token (xapp-...) with the connections:write scope, from "
+                          "Basic Information > App-Level Tokens; or run `advisor serve --http` behind a public URL",
+                  wrong="from Basic Information > App-Level Tokens")
+
+
+def _token(secret, variable: str, prefix: str, kind: str, missing: str, wrong: str) -> str:
+    """The secret's value, or a ConfigError naming the variable and where to find the right value."""
+    value = secret.get_secret_value().strip() if secret is not None else ""
+    if not value:
+        raise ConfigError(f"{variable} is not set: {missing} ({SETUP})")
+    if not value.startswith(prefix):
+        raise ConfigError(f"{variable} is not {kind}: it must start with {prefix} ({wrong}; {SETUP})")
+    return value
 
 
 def web_client(settings: Settings):
@@ -78,7 +77,3 @@ def _call(call, variable: str, settings: Settings):
     except OSError as exc:  # URLError, timeouts, refused connections
         raise ConfigError(f"cannot reach Slack's Web API at {api_url(settings)} to check {variable}: "
                           f"{getattr(exc, 'reason', exc)}; check the network or SLACK_API_URL") from None
-
-
-def _value(secret) -> str:
-    return secret.get_secret_value().strip() if secret is not None else ""
