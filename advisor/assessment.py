@@ -187,8 +187,13 @@ def summarize_portfolio(
     framework: Framework, records: list[Initiative], today: date, stall_days: int = 180
 ) -> PortfolioSummary:
     """Counts and lists over the given records (already filtered to what the requester sees)."""
-    records = sorted(records, key=lambda r: r.id)
-    assessed = [(r, assess_initiative(framework, r, today, stall_days)) for r in records]
+    return summarize_assessed(framework, [(r, assess_initiative(framework, r, today, stall_days)) for r in records])
+
+
+def summarize_assessed(framework: Framework, assessed: list[tuple[Initiative, Assessment]]) -> PortfolioSummary:
+    """The summary of records whose assessments are already made."""
+    assessed = sorted(assessed, key=lambda pair: pair[0].id)
+    records = [r for r, _ in assessed]
 
     def mention(a: Assessment) -> Mention:
         return Mention(id=a.id, name=a.name, phase=a.phase, days_in_phase=a.days_in_phase)

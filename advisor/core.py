@@ -7,7 +7,7 @@ from datetime import date
 from functools import cached_property
 
 from advisor.answer import Answer
-from advisor.assessment import Assessment, PortfolioSummary, assess_initiative, summarize_portfolio
+from advisor.assessment import Assessment, PortfolioSummary, assess_initiative, summarize_assessed
 from advisor.errors import AdvisorError, NotFoundError
 from advisor.evidence import Evidence, Item, Quoter, Section
 from advisor.framework import Framework, load_framework
@@ -83,17 +83,16 @@ class Advisor:
         from advisor.intents import parse_filter
 
         records = self.portfolio.all(requester)
-        description = ""
-        if where.strip():
-            filters = parse_filter(" ".join(where.lower().split()), records, self.framework)
-            if filters.is_empty():
-                raise NotFoundError(
-                    f"{where.strip()!r} is not a filter I know; try a region, a business unit, an AI type "
-                    "(ml, genai, agent), a phase (phase 2, PoC), stalled, missing monitoring, no owner, no KPI")
-            records = [r for r in records if filters.matches(r, self._assess(r))]
-            description = describe_filter(filters, self.framework)
-        summary = summarize_portfolio(self.framework, records, self.today, self.settings.stall_days)
-        return summary.model_copy(update={"filter": description})
+        assessed = [(r, self._assess(r)) for r in records]
+        if not where.strip():
+            return summarize_assessed(self.framework, assessed)
+        filters = parse_filter(" ".join(where.lower().split()), records, self.framework)
+        if filters.is_empty():
+            raise NotFoundError(
+                f"{where.strip()!r} is not a filter I know; try a region, a business unit, an AI type "
+                "(ml, genai, agent), a phase (phase 2, PoC), stalled, missing monitoring, no owner, no KPI")
+        summary = summarize_assessed(self.framework, [(r, a) for r, a in assessed if filters.matches(r, a)])
+        return summary.model_copy(update={"filter": describe_filter(filters, self.framework)})
 
     def _assess(self, record: Initiative) -> Assessment:
         return assess_initiative(self.framework, record, self.today, self.settings.stall_days)
@@ -147,7 +146,7 @@ class Advisor:
         from advisor.facts import portfolio_evidence
 
         assessed = {r.id: self._assess(r) for r in records}
-        summary = summarize_portfolio(self.framework, records, self.today, self.settings.stall_days) \
+        summary = summarize_assessed(self.framework, [(r, assessed[r.id]) for r in records]) \
             if filters.is_empty() else None
         evidence = portfolio_evidence(question, records, assessed, filters, self.framework, quoter,
                                       self.settings.stall_days, summary)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from advisor.answer import Intent
-from advisor.assessment import Assessment, PortfolioSummary
+from advisor.assessment import Assessment, PortfolioSummary, summarize_assessed
 from advisor.evidence import Evidence, Item, Quoter, Section, label_list
 from advisor.framework import Framework
 from advisor.intents import PortfolioFilter
@@ -188,14 +188,9 @@ def _listing(record: Initiative, a: Assessment, quoter: Quoter) -> Item:
 def _common_gaps(matching: list[Initiative], assessed: dict[str, Assessment], framework: Framework) -> Section:
     if len(matching) < 2:
         return Section()
-    counts: dict[str, int] = {}
-    for record in matching:
-        for c in assessed[record.id].missing_capabilities:
-            counts[c] = counts.get(c, 0) + 1
-    order = [c.id for c in framework.capabilities]
-    top = sorted(counts.items(), key=lambda item: (-item[1], order.index(item[0])))[:5]
+    gaps = summarize_assessed(framework, [(r, assessed[r.id]) for r in matching]).common_missing_capabilities
     return Section(heading="Most common missing capabilities among them", items=[
-        Item(lead=f"{framework.capability(c).label}: {n} of {len(matching)}") for c, n in top])
+        Item(lead=f"{g.label}: {g.count} of {len(matching)}") for g in gaps[:5]])
 
 
 def _why_it_matters(f: PortfolioFilter, framework: Framework, quoter: Quoter, stall_days: int) -> Section:

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select, update
 
 from advisor.db import index_state
 from advisor.embedding import Embedder
-from advisor.keyword import KeywordIndex
+from advisor.keyword import LIST_KEYS, SCALAR_KEYS, KeywordIndex
 from advisor.records import Requester
 from advisor.settings import Settings
 
@@ -187,8 +187,7 @@ class Index:
         for cid, text, meta in self.vectors.scan():
             ids.append(cid)
             texts.append(f"{meta.get('section', '')}\n{text}")
-            metas.append({k: meta.get(k) for k in ("kind", "initiative_id", "source_key", "visibility", "tags",
-                                                   "allowed")})
+            metas.append({k: meta.get(k) for k in SCALAR_KEYS + LIST_KEYS})
         keyword = KeywordIndex.build(ids, texts, metas)
         keyword.save(snapshot)
         for old in root.glob("v*"):

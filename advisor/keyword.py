@@ -15,6 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+# The chunk metadata BM25 filters on: single values, then lists.
+SCALAR_KEYS = ("kind", "initiative_id", "source_key", "visibility")
+LIST_KEYS = ("tags", "allowed")
+
 _STEMMER = None
 
 
@@ -44,10 +48,10 @@ class KeywordIndex:
         self._by_value: dict[tuple[str, str], np.ndarray] = {}
         groups: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, meta in enumerate(metas):
-            for key in ("kind", "initiative_id", "source_key", "visibility"):
+            for key in SCALAR_KEYS:
                 if meta.get(key):
                     groups[(key, meta[key])].append(i)
-            for key in ("tags", "allowed"):
+            for key in LIST_KEYS:
                 for value in meta.get(key) or []:
                     groups[(key, value)].append(i)
         self._by_value = {k: np.array(v, dtype=np.int64) for k, v in groups.items()}

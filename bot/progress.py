@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bot.render import console
 from ingest.pipeline import SourceResult
 
 
@@ -16,7 +16,7 @@ def ingest_progress(description: str, enabled: bool = True) -> Iterator:
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("[dim]{task.fields[current]}"), transient=True, disable=not enabled,
-        console=Console(stderr=True),
+        console=console(stderr=True),
     )
     task = None
 

@@ -92,6 +92,12 @@ class _Parsed:
     new: bool
 
 
+def _summary(results: list[SourceResult], started: float) -> IngestSummary:
+    counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
+    return IngestSummary(results=results, counts=counts, chunks=sum(r.chunks for r in results),
+                         seconds=round(time.perf_counter() - started, 3))
+
+
 def _failed(path: Path, display: str, kind: str, exc: AdvisorError) -> SourceResult:
     return SourceResult(source=display, kind=kind, status="failed", error=str(exc).removeprefix(f"{path}: "))
 
@@ -138,9 +144,7 @@ class Ingestor:
         if any(r.status in ("added", "updated", "removed") for r in results):
             self.advisor.index.mark_changed()
             self.advisor.index.keyword_index()
-        counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
-        return IngestSummary(results=results, counts=counts, chunks=sum(r.chunks for r in results),
-                             seconds=round(time.perf_counter() - started, 3))
+        return _summary(results, started)
 
     def _kind(self, path: Path) -> str | None:
         suffix = path.suffix.lower()
@@ -252,9 +256,7 @@ class Ingestor:
         results = self._drop([k for k in known if any(Path(k).is_relative_to(t) for t in targets)], known)
         if results:
             self.advisor.index.mark_changed()
-        counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
-        return IngestSummary(results=results, counts=counts, chunks=sum(r.chunks for r in results),
-                             seconds=round(time.perf_counter() - started, 3))
+        return _summary(results, started)
 
     def _drop(self, keys: list[str], known: dict) -> list[SourceResult]:
         results = []
