@@ -6,14 +6,15 @@ import time
 from datetime import date
 from functools import cached_property
 
-from advisor.answer import Answer
-from advisor.assessment import Assessment, PortfolioSummary, assess_initiative, summarize_assessed
+from advisor.access import Requester
+from advisor.answering.answer import Answer
+from advisor.answering.evidence import Evidence, Item, Quoter, Section
 from advisor.errors import AdvisorError, NotFoundError
-from advisor.evidence import Evidence, Item, Quoter, Section
 from advisor.framework import Framework, load_framework
-from advisor.matching import best_matches
-from advisor.records import Initiative, Requester
+from advisor.portfolio.assessment import Assessment, PortfolioSummary, assess_initiative, summarize_assessed
+from advisor.portfolio.records import Initiative
 from advisor.settings import Settings
+from advisor.understanding.matching import best_matches
 
 # Below this cosine similarity, the best passage is not about the question: say so, don't guess.
 MIN_SIMILARITY = 0.25
@@ -46,19 +47,19 @@ class Advisor:
 
     @cached_property
     def portfolio(self):
-        from advisor.portfolio import PortfolioStore
+        from advisor.portfolio.store import PortfolioStore
 
         return PortfolioStore(self.engine)
 
     @cached_property
     def index(self):
-        from advisor.index import Index
+        from advisor.search.index import Index
 
         return Index(self.settings, self.engine)
 
     @cached_property
     def composer(self):
-        from advisor.compose import make_composer
+        from advisor.answering.compose import make_composer
 
         return make_composer(self.settings)
 
@@ -79,8 +80,8 @@ class Advisor:
     def portfolio_summary(self, requester: Requester, where: str = "") -> PortfolioSummary:
         """The summary over the visible initiatives matching ``where`` (free text, for example
         "genai japan", "phase 2", "stalled", "missing monitoring"), which it describes in words."""
-        from advisor.facts import describe_filter
-        from advisor.intents import parse_filter
+        from advisor.answering.facts import describe_filter
+        from advisor.understanding.intents import parse_filter
 
         records = self.portfolio.all(requester)
         assessed = [(r, self._assess(r)) for r in records]
@@ -90,7 +91,8 @@ class Advisor:
         if filters.is_empty():
             raise NotFoundError(
                 f"{where.strip()!r} is not a filter I know; try a region, a business unit, an AI type "
-                "(ml, genai, agent), a phase (phase 2, PoC), stalled, missing monitoring, no owner, no KPI")
+                "(ml, genai, agent), a phase (phase 2, PoC), stalled, missing monitoring, no owner, no KPI"
+            )
         summary = summarize_assessed(self.framework, [(r, a) for r, a in assessed if filters.matches(r, a)])
         return summary.model_copy(update={"filter": describe_filter(filters, self.framework)})
 
@@ -103,7 +105,7 @@ class Advisor:
         ``history`` holds the earlier questions of the same conversation, oldest first, so a
         follow-up such as "and what are its risks?" is about the initiative asked about before.
         """
-        from advisor.intents import understand
+        from advisor.understanding.intents import understand
 
         started = time.perf_counter()
         question = " ".join(question.split())
@@ -125,40 +127,60 @@ class Advisor:
         searched = time.perf_counter()
         text, citations = self.composer.compose(evidence)
         composed = time.perf_counter()
-        timings = {"search": (searched - started) * 1000, "compose": (composed - searched) * 1000,
-                   "total": (composed - started) * 1000}
-        return Answer(question=question, intent=evidence.intent, found=evidence.found, text=text,
-                      citations=citations, suggestions=evidence.suggestions,
-                      timings_ms={k: round(v, 2) for k, v in timings.items()}, **facts)
+        timings = {
+            "search": (searched - started) * 1000,
+            "compose": (composed - searched) * 1000,
+            "total": (composed - started) * 1000,
+        }
+        return Answer(
+            question=question,
+            intent=evidence.intent,
+            found=evidence.found,
+            text=text,
+            citations=citations,
+            suggestions=evidence.suggestions,
+            timings_ms={k: round(v, 2) for k, v in timings.items()},
+            **facts,
+        )
 
     def _initiative_evidence(self, question: str, query, quoter: Quoter) -> tuple[Evidence, dict]:
-        from advisor.facts import initiative_evidence
+        from advisor.answering.facts import initiative_evidence
 
         record = query.initiatives[0]
         a = self._assess(record)
-        evidence = initiative_evidence(question, query.intent, record, a, self.framework, quoter,
-                                       self.settings.stall_days)
-        facts = {"initiative": a, "initiatives": [a.id], "missing_capabilities": a.missing_capabilities,
-                 "unmet_gates": a.unmet_gates, "next_phase": a.next_phase, "risks": a.risks}
+        evidence = initiative_evidence(
+            question, query.intent, record, a, self.framework, quoter, self.settings.stall_days
+        )
+        facts = {
+            "initiative": a,
+            "initiatives": [a.id],
+            "missing_capabilities": a.missing_capabilities,
+            "unmet_gates": a.unmet_gates,
+            "next_phase": a.next_phase,
+            "risks": a.risks,
+        }
         return evidence, facts
 
     def _portfolio_evidence(self, question: str, records: list[Initiative], filters, quoter: Quoter):
-        from advisor.facts import portfolio_evidence
+        from advisor.answering.facts import portfolio_evidence
 
         assessed = {r.id: self._assess(r) for r in records}
-        summary = summarize_assessed(self.framework, [(r, assessed[r.id]) for r in records]) \
-            if filters.is_empty() else None
-        evidence = portfolio_evidence(question, records, assessed, filters, self.framework, quoter,
-                                      self.settings.stall_days, summary)
+        summary = (
+            summarize_assessed(self.framework, [(r, assessed[r.id]) for r in records]) if filters.is_empty() else None
+        )
+        evidence = portfolio_evidence(
+            question, records, assessed, filters, self.framework, quoter, self.settings.stall_days, summary
+        )
         matching = [r.id for r in records if filters.matches(r, assessed[r.id])]
         return evidence, {"initiatives": matching}
 
     def _guidance_evidence(self, question: str, requester: Requester, quoter: Quoter, query) -> Evidence:
-        from advisor.facts import readiness_sections, type_risk_sections
-        from advisor.index import SearchFilter
+        from advisor.answering.facts import readiness_sections, type_risk_sections
+        from advisor.search.index import SearchFilter
 
-        hits = self.index.search(question, requester, k=self.settings.search_k,
-                                 where=SearchFilter(kinds=("practice", "document")))
+        hits = self.index.search(
+            question, requester, k=self.settings.search_k, where=SearchFilter(kinds=("practice", "document"))
+        )
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
         summary, sections = "", []
         if query.readiness_of:
@@ -168,15 +190,22 @@ class Advisor:
         elif query.risks_of:
             sections = type_risk_sections(query.risks_of, self.framework, quoter)
         if best >= MIN_SIMILARITY or sections:
-            return Evidence(question=question, intent="general_guidance", summary=summary, sections=sections,
-                            passages=hits)
+            return Evidence(
+                question=question, intent="general_guidance", summary=summary, sections=sections, passages=hits
+            )
         topics = list(dict.fromkeys(h.chunk.section for h in hits))[:3]
         return Evidence(question=question, intent="general_guidance", found=False, suggestions=topics)
 
 
 def _ambiguous(question: str, query, quoter: Quoter) -> Evidence:
-    items = [Item(quote=quote) if (quote := quoter.record_phase(r)) else Item(lead=f"{r.name} ({r.id})")
-             for r in query.initiatives]
+    items = [
+        Item(quote=quote) if (quote := quoter.record_phase(r)) else Item(lead=f"{r.name} ({r.id})")
+        for r in query.initiatives
+    ]
     summary = "Several initiatives match your question; ask again with the name or id of the one you mean."
-    return Evidence(question=question, intent=query.intent, summary=summary,
-                    sections=[Section(heading="Matching initiatives", items=items)])
+    return Evidence(
+        question=question,
+        intent=query.intent,
+        summary=summary,
+        sections=[Section(heading="Matching initiatives", items=items)],
+    )

@@ -9,7 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Engine, Integer, MetaData, String, Table, Text, create_engine, event,
+    JSON,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,7 +29,8 @@ from advisor.settings import Settings
 metadata = MetaData()
 
 initiatives = Table(
-    "initiatives", metadata,
+    "initiatives",
+    metadata,
     Column("id", String(200), primary_key=True),
     Column("source", Text, nullable=False, index=True),
     Column("data", JSON, nullable=False),
@@ -27,7 +38,8 @@ initiatives = Table(
 )
 
 sources = Table(
-    "sources", metadata,
+    "sources",
+    metadata,
     Column("source", Text, primary_key=True),
     Column("kind", String(20), nullable=False),
     Column("title", Text, nullable=False),
@@ -37,7 +49,8 @@ sources = Table(
 )
 
 feedback = Table(
-    "feedback", metadata,
+    "feedback",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("user_id", String(64), nullable=False),
     Column("channel_id", String(64)),
@@ -50,13 +63,15 @@ feedback = Table(
 )
 
 processed_events = Table(
-    "processed_events", metadata,
+    "processed_events",
+    metadata,
     Column("event_id", String(128), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 index_state = Table(
-    "index_state", metadata,
+    "index_state",
+    metadata,
     Column("name", String(64), primary_key=True),
     Column("version", Integer, nullable=False),
 )
@@ -75,7 +90,8 @@ def make_engine(settings: Settings) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         migrate(engine)
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot open the database {_redacted(url)}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from exc
+        reason = exc.orig if hasattr(exc, "orig") else exc
+        raise StorageError(f"cannot open the database {_redacted(url)}: {exc.__class__.__name__}: {reason}") from exc
     return engine
 
 

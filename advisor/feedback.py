@@ -57,7 +57,8 @@ class FeedbackStore:
         try:
             with self.engine.begin() as conn:
                 result = conn.execute(
-                    update(feedback).where(feedback.c.id == feedback_id, feedback.c.user_id == user_id)
+                    update(feedback)
+                    .where(feedback.c.id == feedback_id, feedback.c.user_id == user_id)
                     .values(comment=text)
                 )
         except SQLAlchemyError as exc:

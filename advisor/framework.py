@@ -22,8 +22,12 @@ AIType = Literal["ml", "genai", "agent"]
 AI_TYPES: tuple[str, ...] = ("ml", "genai", "agent")
 CapabilityGroup = Literal["core", "ml", "genai", "agent"]
 GateCheck = Literal[
-    "has_business_owner", "kpi_defined", "kpi_measured",
-    "required_capabilities", "kpi_target_met", "roadmap_linked",
+    "has_business_owner",
+    "kpi_defined",
+    "kpi_measured",
+    "required_capabilities",
+    "kpi_target_met",
+    "roadmap_linked",
 ]
 RiskCondition = Literal["no_business_owner", "no_measured_kpi", "stalled"]
 
@@ -217,6 +221,4 @@ def _check_refs(framework: Framework, knowledge_dir: Path, path: Path) -> None:
                 raise FrameworkError(f"{path}: {owner}: ref.doc {ref.doc!r} does not exist under {knowledge_dir}")
             headings[ref.doc] = markdown_headings(doc.read_text(encoding="utf-8"))
         if ref.section not in headings[ref.doc]:
-            raise FrameworkError(
-                f"{path}: {owner}: ref.section {ref.section!r} is not a heading of {ref.doc}"
-            )
+            raise FrameworkError(f"{path}: {owner}: ref.section {ref.section!r} is not a heading of {ref.doc}")

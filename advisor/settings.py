@@ -6,7 +6,6 @@ Built at the entry points and passed down; nothing deeper reads ``os.environ``.
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -17,14 +16,15 @@ BUNDLED_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="ADVISOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_prefix="ADVISOR_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
         env_ignore_empty=True,
     )
 
     data_dir: Path = Field(Path("./data"), description="Where the index and the SQLite file live.")
-    database_url: str | None = Field(
-        None, description="SQLAlchemy URL; default a SQLite file in the data dir."
-    )
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default a SQLite file in the data dir.")
     stall_days: int = Field(180, ge=1, description="Days in one phase after which an initiative is stalled.")
     knowledge_dir: Path = Field(BUNDLED_KNOWLEDGE_DIR, description="The bundled knowledge base.")
     sample_portfolio: bool = Field(
@@ -51,9 +51,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "ADVISOR_SLACK_APP_TOKEN")
     )
-    slack_api_url: str | None = Field(
-        None, validation_alias=AliasChoices("SLACK_API_URL", "ADVISOR_SLACK_API_URL")
-    )
+    slack_api_url: str | None = Field(None, validation_alias=AliasChoices("SLACK_API_URL", "ADVISOR_SLACK_API_URL"))
     port: int = Field(3000, validation_alias=AliasChoices("PORT", "ADVISOR_PORT"))
 
     @field_validator("admins", mode="before")

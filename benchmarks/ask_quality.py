@@ -14,7 +14,7 @@ import statistics
 import time
 from collections import defaultdict
 
-from advisor.records import Requester
+from advisor.access import Requester
 from benchmarks.common import arguments, prepared_advisor
 from benchmarks.labelled import DEFAULT_USER, check_answer, key_term_coverage, load
 
@@ -55,14 +55,18 @@ def main() -> None:
                 timings[case["intent"]][part].append(ms)
     print(f"{len(cases)} labelled questions, {advisor.index.vectors.count()} chunks indexed, {args.repeat} repeats")
     print("floor: one query embedding + one index lookup for the same questions; target: p50 <= 2x floor\n")
-    print(f"{'intent':<24} {'total p50':>9} {'p95':>7} {'search p50':>10} {'compose p50':>11} {'floor':>7} {'ratio':>6}")
+    print(
+        f"{'intent':<24} {'total p50':>9} {'p95':>7} {'search p50':>10} {'compose p50':>11} {'floor':>7} {'ratio':>6}"
+    )
     overall = []
     for intent, parts in sorted(timings.items()):
         overall += parts["total"]
         total, total95 = p50_p95(parts["total"])
         floor = floor_ms(advisor, [c["question"] for c in cases if c["intent"] == intent] * args.repeat)
-        print(f"{intent:<24} {total:>9.2f} {total95:>7.2f} {p50_p95(parts['search'])[0]:>10.2f} "
-              f"{p50_p95(parts['compose'])[0]:>11.2f} {floor:>7.2f} {total / floor:>5.2f}x")
+        print(
+            f"{intent:<24} {total:>9.2f} {total95:>7.2f} {p50_p95(parts['search'])[0]:>10.2f} "
+            f"{p50_p95(parts['compose'])[0]:>11.2f} {floor:>7.2f} {total / floor:>5.2f}x"
+        )
     p50, p95 = p50_p95(overall)
     floor = floor_ms(advisor, [c["question"] for c in cases] * args.repeat)
     print(f"{'all':<24} {p50:>9.2f} {p95:>7.2f} {'':>10} {'':>11} {floor:>7.2f} {p50 / floor:>5.2f}x\n")

@@ -17,8 +17,12 @@ TODAY = date(2026, 11, 25)
 
 def arguments(description: str, data_dir: str = ".data", corpora: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / data_dir,
-                        help="where the benchmark index lives (reused between runs)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=ROOT / "benchmarks" / data_dir,
+        help="where the benchmark index lives (reused between runs)",
+    )
     if corpora:
         parser.add_argument("--corpora", type=Path, default=CORPORA, help="the real corpora folder")
     return parser

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from advisor import Advisor
-from bot.bootstrap import bundled_paths, load_settings
 from benchmarks.common import TODAY, arguments
+from bot.bootstrap import bundled_paths, load_settings
 from ingest.pipeline import Ingestor
 
 
@@ -37,14 +37,23 @@ def main() -> None:
         second = Ingestor(advisor).run(paths)
 
         files = first.counts["added"]
-        print(f"first run:       {files} files, {first.chunks} chunks in {first.seconds:.2f} s "
-              f"= {first.chunks / first.seconds:.1f} chunks/s (parse, chunk, embed, store, BM25 build)")
-        print(f"embedding alone: {len(texts)} chunks in {model_seconds:.2f} s = {len(texts) / model_seconds:.1f} chunks/s "
-              f"(batch size {embedder.batch_size})")
-        print(f"overhead:        {first.seconds - model_seconds:.2f} s "
-              f"({(first.seconds - model_seconds) / first.seconds:.0%} of the first run)")
-        print(f"unchanged rerun: {second.counts['unchanged']} files unchanged in {second.seconds:.3f} s "
-              f"({first.seconds / max(second.seconds, 1e-6):.0f}x faster than the first run)")
+        print(
+            f"first run:       {files} files, {first.chunks} chunks in {first.seconds:.2f} s "
+            f"= {first.chunks / first.seconds:.1f} chunks/s (parse, chunk, embed, store, BM25 build)"
+        )
+        print(
+            f"embedding alone: {len(texts)} chunks in {model_seconds:.2f} s "
+            f"= {len(texts) / model_seconds:.1f} chunks/s "
+            f"(batch size {embedder.batch_size})"
+        )
+        print(
+            f"overhead:        {first.seconds - model_seconds:.2f} s "
+            f"({(first.seconds - model_seconds) / first.seconds:.0%} of the first run)"
+        )
+        print(
+            f"unchanged rerun: {second.counts['unchanged']} files unchanged in {second.seconds:.3f} s "
+            f"({first.seconds / max(second.seconds, 1e-6):.0f}x faster than the first run)"
+        )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from advisor.answer import Answer
+from advisor.answering.answer import Answer
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 DEFAULT_USER = "U_EMPLOYEE"

@@ -1,11 +1,11 @@
 """Retrieval quality on the labelled set: recall@5 and MRR@10 for dense, BM25 and hybrid.
 
-    python -m benchmarks.retrieval_quality [--data-dir DIR] [--corpora DIR] [--show-misses]
+python -m benchmarks.retrieval_quality [--data-dir DIR] [--corpora DIR] [--show-misses]
 """
 
 from __future__ import annotations
 
-from advisor.records import Requester
+from advisor.access import Requester
 from benchmarks.common import arguments, prepared_advisor, source_key
 from benchmarks.labelled import load
 

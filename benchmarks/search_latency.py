@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from advisor import Advisor
-from advisor.index import Chunk, chunk_id
-from advisor.records import Requester
-from bot.bootstrap import load_settings
+from advisor.access import Requester
+from advisor.search.index import Chunk, chunk_id
 from benchmarks.common import TODAY, arguments, prepared_advisor
 from benchmarks.labelled import load
+from bot.bootstrap import load_settings
 
 REQUESTER = Requester(user_id="U_EMPLOYEE", channel_id="C_GENERAL")  # access rules applied, as in Slack
 
@@ -69,15 +69,25 @@ def synthetic_index(data_dir: Path, corpora: Path, size: int) -> Advisor:
         for i in range(start, min(start + batch, size)):
             source = f"/synthetic/doc-{i // 20}.md"
             restricted = i % 50 == 0
-            chunks.append(Chunk(
-                id=chunk_id(source, i % 20), text=" ".join(rng.choices(vocabulary, k=120)), source=source,
-                source_key=source, kind="document", title=f"Doc {i // 20}", section=f"Doc {i // 20} > Part {i % 20}",
-                position=i % 20, visibility="restricted" if restricted else "public",
-                allowed=["U_BOARD"] if restricted else []))
+            chunks.append(
+                Chunk(
+                    id=chunk_id(source, i % 20),
+                    text=" ".join(rng.choices(vocabulary, k=120)),
+                    source=source,
+                    source_key=source,
+                    kind="document",
+                    title=f"Doc {i // 20}",
+                    section=f"Doc {i // 20} > Part {i % 20}",
+                    position=i % 20,
+                    visibility="restricted" if restricted else "public",
+                    allowed=["U_BOARD"] if restricted else [],
+                )
+            )
         embeddings = vectors.standard_normal((len(chunks), 384)).astype(np.float32)
         embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
-        advisor.index.vectors.upsert([c.id for c in chunks], embeddings, [c.text for c in chunks],
-                                     [c.metadata() for c in chunks])
+        advisor.index.vectors.upsert(
+            [c.id for c in chunks], embeddings, [c.text for c in chunks], [c.metadata() for c in chunks]
+        )
     advisor.index.mark_changed()
     return advisor
 

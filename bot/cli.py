@@ -10,12 +10,14 @@ from typing import Annotated
 
 import typer
 
+from advisor.access import Requester
 from advisor.errors import AdvisorError
-from advisor.records import Requester
 
 app = typer.Typer(
     help="AI transformation advisor: move AI initiatives from proof of concept to production.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
 )
 
 UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="Slack user id asking (applies access rules).")]
@@ -62,7 +64,9 @@ def _advisor():
 def _output(result, as_json: bool, view) -> None:
     """Print a result (a model or a list of models) as JSON, or as the terminal view ``view()``."""
     if as_json:
-        data = [r.model_dump(mode="json") for r in result] if isinstance(result, list) else result.model_dump(mode="json")
+        data = (
+            [r.model_dump(mode="json") for r in result] if isinstance(result, list) else result.model_dump(mode="json")
+        )
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         from bot.render import console
@@ -74,8 +78,12 @@ def _output(result, as_json: bool, view) -> None:
 @edge
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
-    prune: Annotated[bool, typer.Option(help="Remove indexed sources that no longer exist under these folders.")] = False,
-    allow: Annotated[list[str] | None, typer.Option(help="Restrict to these Slack user/channel ids (repeatable).")] = None,
+    prune: Annotated[
+        bool, typer.Option(help="Remove indexed sources that no longer exist under these folders.")
+    ] = False,
+    allow: Annotated[
+        list[str] | None, typer.Option(help="Restrict to these Slack user/channel ids (repeatable).")
+    ] = None,
     as_json: JsonOpt = False,
 ):
     """Ingest documents (md, txt, pdf, docx, html) and initiative records (csv, yaml, json)."""
@@ -116,8 +124,10 @@ def sources(as_json: JsonOpt = False):
     from ingest.pipeline import display_source
 
     advisor = _advisor()
-    entries = [e.model_copy(update={"source": display_source(Path(e.source), advisor)})
-               for e in Manifest(advisor.engine).entries().values()]
+    entries = [
+        e.model_copy(update={"source": display_source(Path(e.source), advisor)})
+        for e in Manifest(advisor.engine).entries().values()
+    ]
     _output(entries, as_json, lambda: sources_view(entries))
 
 
@@ -129,10 +139,12 @@ def search(
     kind: Annotated[list[str] | None, typer.Option(help="practice, record or document (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Only passages with this tag (repeatable).")] = None,
     initiative: Annotated[str | None, typer.Option(help="Only passages about this initiative id.")] = None,
-    user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
+    user: UserOpt = None,
+    channel: ChannelOpt = None,
+    as_json: JsonOpt = False,
 ):
     """Hybrid search (dense + BM25) over everything indexed, within the requester's access."""
-    from advisor.index import SearchFilter
+    from advisor.search.index import SearchFilter
     from bot.render import hits_view
 
     bad = sorted(set(kind or []) - {"practice", "record", "document"})
@@ -148,7 +160,9 @@ def search(
 @edge
 def initiative(
     id_or_name: Annotated[str, typer.Argument(metavar="ID_OR_NAME", help="Id, name or a loose form of the name.")],
-    user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
+    user: UserOpt = None,
+    channel: ChannelOpt = None,
+    as_json: JsonOpt = False,
 ):
     """Assess one initiative: phase, next phase, unmet gates, missing capabilities, risks."""
     from bot.render import assessment_view
@@ -161,9 +175,13 @@ def initiative(
 @app.command()
 @edge
 def portfolio(
-    where: Annotated[str | None, typer.Argument(metavar="[FILTER]", help='For example "genai japan", '
-                                                "\"phase 2\", stalled, \"missing monitoring\".")] = None,
-    user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
+    where: Annotated[
+        str | None,
+        typer.Argument(metavar="[FILTER]", help='For example "genai japan", "phase 2", stalled, "missing monitoring".'),
+    ] = None,
+    user: UserOpt = None,
+    channel: ChannelOpt = None,
+    as_json: JsonOpt = False,
 ):
     """The portfolio at a glance, over the initiatives the requester may see (and the filter)."""
     from bot.render import portfolio_view
@@ -177,7 +195,9 @@ def portfolio(
 @edge
 def ask(
     question: Annotated[str, typer.Argument(help="Your question, in your own words.")],
-    user: UserOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
+    user: UserOpt = None,
+    channel: ChannelOpt = None,
+    as_json: JsonOpt = False,
 ):
     """Ask the advisor; the answer cites its sources."""
     from bot.render import answer_view
@@ -216,8 +236,14 @@ def chat(user: UserOpt = None, channel: ChannelOpt = None):
 @app.command()
 @edge
 def serve(
-    http: Annotated[bool, typer.Option("--http", help="HTTP mode behind a load balancer (events at /slack/events, "
-                                       "health at /healthz); default: Socket Mode with SLACK_APP_TOKEN.")] = False,
+    http: Annotated[
+        bool,
+        typer.Option(
+            "--http",
+            help="HTTP mode behind a load balancer (events at /slack/events, "
+            "health at /healthz); default: Socket Mode with SLACK_APP_TOKEN.",
+        ),
+    ] = False,
     host: Annotated[str, typer.Option(help="HTTP mode: the address to listen on.")] = "0.0.0.0",
     port: Annotated[int | None, typer.Option(help="HTTP mode: the port (default: $PORT, else 3000).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="HTTP mode: worker processes.")] = 2,

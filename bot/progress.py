@@ -14,8 +14,13 @@ from ingest.pipeline import SourceResult
 @contextmanager
 def ingest_progress(description: str, enabled: bool = True) -> Iterator:
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("[dim]{task.fields[current]}"), transient=True, disable=not enabled,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("[dim]{task.fields[current]}"),
+        transient=True,
+        disable=not enabled,
         console=console(stderr=True),
     )
     task = None

@@ -7,24 +7,26 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
-from advisor.answer import Answer
-from advisor.assessment import Assessment, PortfolioSummary
+from advisor.answering.answer import Answer
 from advisor.framework import Framework
-from advisor.index import Hit
+from advisor.portfolio.assessment import Assessment, PortfolioSummary
+from advisor.search.index import Hit
 from ingest.manifest import SourceEntry
 from ingest.pipeline import STATUSES, IngestSummary
 
 
 def assessment_view(a: Assessment, framework: Framework) -> Group:
-    title = Text.assemble((f"{a.name}", "bold"), f"  ({a.id}, {framework.ai_types[a.ai_type].label}, "
-                          f"{a.business_unit}, {a.region})")
+    title = Text.assemble(
+        (f"{a.name}", "bold"), f"  ({a.id}, {framework.ai_types[a.ai_type].label}, {a.business_unit}, {a.region})"
+    )
     facts = Table.grid(padding=(0, 2))
     facts.add_row("Phase", f"{a.phase} - {a.phase_name} (since {a.phase_since}, {a.days_in_phase} days)")
     facts.add_row("Next phase", f"{a.next_phase} - {a.next_phase_name}" if a.next_phase else "none (last phase)")
     facts.add_row("Stalled", "[red]yes[/red]" if a.stalled else "no")
     facts.add_row("Business owner", a.business_owner or "[red]none[/red]")
     gates = "\n".join(f"[red]✗[/red] {g}" for g in a.unmet_gates) or (
-        "[green]all conditions met[/green]" if a.next_phase else "-")
+        "[green]all conditions met[/green]" if a.next_phase else "-"
+    )
     facts.add_row("Gate to next phase", gates)
     missing = ", ".join(framework.capability(c).label for c in a.missing_capabilities)
     facts.add_row("Missing capabilities", missing or "[green]none[/green]")
@@ -52,7 +54,8 @@ def portfolio_view(summary: PortfolioSummary, framework: Framework) -> Group:
     stalled = ", ".join(f"{m.name} ({m.id}, phase {m.phase}, {m.days_in_phase} days)" for m in summary.stalled)
     gaps = ", ".join(f"{g.label} ({g.count})" for g in summary.common_missing_capabilities[:5])
     lines = [
-        f"[bold]By AI type:[/bold] {kinds}", f"[bold]By region:[/bold] {regions}",
+        f"[bold]By AI type:[/bold] {kinds}",
+        f"[bold]By region:[/bold] {regions}",
         f"[bold]Stalled:[/bold] {stalled or 'none'}",
         f"[bold]Without a business owner:[/bold] {names(summary.without_owner)}",
         f"[bold]Without a measured KPI:[/bold] {names(summary.without_measured_kpi)}",
@@ -69,8 +72,9 @@ def ingest_view(summary: IngestSummary) -> Group:
     table.add_column("seconds", justify="right")
     table.add_row(*(str(summary.counts[s]) for s in STATUSES), str(summary.chunks), f"{summary.seconds:.1f}")
     problems = [r for r in summary.results if r.status in ("failed", "skipped")]
-    lines = [Text(f"{r.status}: {r.source}: {r.error}", style="red" if r.status == "failed" else "dim")
-             for r in problems]
+    lines = [
+        Text(f"{r.status}: {r.source}: {r.error}", style="red" if r.status == "failed" else "dim") for r in problems
+    ]
     return Group(table, *lines)
 
 

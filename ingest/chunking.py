@@ -30,7 +30,9 @@ def chunk_markdown(markdown: str, title: str, chunk_size: int = 1000, overlap: i
     """Split by headings first, then by size within a section, never across sections."""
     sections = MarkdownHeaderTextSplitter(_LEVELS, strip_headers=True).split_text(markdown)
     splitter = RecursiveCharacterTextSplitter(
-        chunk_size=chunk_size, chunk_overlap=overlap, separators=["\n\n", "\n", ". ", " ", ""],
+        chunk_size=chunk_size,
+        chunk_overlap=overlap,
+        separators=["\n\n", "\n", ". ", " ", ""],
         keep_separator="end",
     )
     chunks = []

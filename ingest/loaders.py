@@ -15,8 +15,21 @@ from advisor.errors import ParseError
 
 DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm"}
 _LIQUID = re.compile(r"{%-?.*?-?%}|{{-?.*?-?}}", re.DOTALL)
-_DROP_TAGS = ("script", "style", "noscript", "nav", "footer", "head", "title", "meta", "img", "svg",
-              "iframe", "form", "button")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "footer",
+    "head",
+    "title",
+    "meta",
+    "img",
+    "svg",
+    "iframe",
+    "form",
+    "button",
+)
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -117,8 +130,15 @@ def _html_to_markdown(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
-    return markdownify(str(soup), heading_style="ATX", bullets="-", strip=["a"],
-                       escape_asterisks=False, escape_underscores=False, escape_misc=False)
+    return markdownify(
+        str(soup),
+        heading_style="ATX",
+        bullets="-",
+        strip=["a"],
+        escape_asterisks=False,
+        escape_underscores=False,
+        escape_misc=False,
+    )
 
 
 def _load_html(text: str, path: Path) -> LoadedDocument:
@@ -166,7 +186,7 @@ def _load_docx(path: Path) -> LoadedDocument:
         if style == "Title":
             title = title or text
             lines.append(f"# {text}")
-        elif (level := re.match(r"Heading (\d)", style)):
+        elif level := re.match(r"Heading (\d)", style):
             lines.append("#" * min(int(level.group(1)) + 1, 6) + f" {text}")
         elif style.startswith("List"):
             lines.append(f"- {text}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, delete, select
@@ -29,8 +29,14 @@ class Manifest:
             return {row["source"]: SourceEntry(**row) for row in rows}
 
     def record(self, source: str, kind: str, title: str, content_hash: str, chunks: int) -> None:
-        row = {"source": source, "kind": kind, "title": title, "content_hash": content_hash,
-               "chunks": chunks, "ingested_at": datetime.now(timezone.utc)}
+        row = {
+            "source": source,
+            "kind": kind,
+            "title": title,
+            "content_hash": content_hash,
+            "chunks": chunks,
+            "ingested_at": datetime.now(UTC),
+        }
         with self.engine.begin() as conn:
             conn.execute(delete(sources).where(sources.c.source == source))
             conn.execute(sources.insert().values(**row))

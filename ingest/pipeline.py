@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from advisor import Advisor
 from advisor.errors import AdvisorError, ParseError
-from advisor.index import Chunk, chunk_id
-from advisor.records import record_sentences
+from advisor.portfolio.records import record_sentences
+from advisor.search.index import Chunk, chunk_id
 from ingest.chunking import chunk_markdown
 from ingest.loaders import DOCUMENT_SUFFIXES, load_document
 from ingest.manifest import Manifest
@@ -68,13 +68,17 @@ def _walk(paths: Iterable[Path]) -> tuple[list[Path], list[SourceResult]]:
     for path in paths:
         path = path.expanduser().resolve()
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file()
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            files += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(SourceResult(source=str(path), kind="unknown", status="failed",
-                                        error="no such file or directory"))
+            missing.append(
+                SourceResult(source=str(path), kind="unknown", status="failed", error="no such file or directory")
+            )
     return list(dict.fromkeys(files)), missing
 
 
@@ -94,8 +98,12 @@ class _Parsed:
 
 def _summary(results: list[SourceResult], started: float) -> IngestSummary:
     counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
-    return IngestSummary(results=results, counts=counts, chunks=sum(r.chunks for r in results),
-                         seconds=round(time.perf_counter() - started, 3))
+    return IngestSummary(
+        results=results,
+        counts=counts,
+        chunks=sum(r.chunks for r in results),
+        seconds=round(time.perf_counter() - started, 3),
+    )
 
 
 def _failed(path: Path, display: str, kind: str, exc: AdvisorError) -> SourceResult:
@@ -111,11 +119,14 @@ class Ingestor:
         self.practices_dir = (advisor.settings.knowledge_dir / "practices").resolve()
         settings = advisor.settings
         # what else, besides a file's bytes, decides its chunks: a change re-indexes the file
-        self._fingerprint = repr((PIPELINE_VERSION, settings.chunk_size, settings.chunk_overlap,
-                                  self.allowed)).encode()
+        self._fingerprint = repr((PIPELINE_VERSION, settings.chunk_size, settings.chunk_overlap, self.allowed)).encode()
 
-    def run(self, paths: list[Path], prune: bool = False,
-            on_progress: Callable[[int, SourceResult | None], None] | None = None) -> IngestSummary:
+    def run(
+        self,
+        paths: list[Path],
+        prune: bool = False,
+        on_progress: Callable[[int, SourceResult | None], None] | None = None,
+    ) -> IngestSummary:
         started = time.perf_counter()
         files, results = _walk(paths)
         if on_progress:
@@ -159,11 +170,19 @@ class Ingestor:
         display = display_source(path, self.advisor)
         kind = self._kind(path)
         if path == self.framework_file:
-            return SourceResult(source=display, kind="framework", status="skipped",
-                                error="the framework file is loaded directly, not indexed")
+            return SourceResult(
+                source=display,
+                kind="framework",
+                status="skipped",
+                error="the framework file is loaded directly, not indexed",
+            )
         if kind is None:
-            return SourceResult(source=display, kind="unknown", status="skipped",
-                                error=f"unsupported file type {path.suffix or '(none)'!r}")
+            return SourceResult(
+                source=display,
+                kind="unknown",
+                status="skipped",
+                error=f"unsupported file type {path.suffix or '(none)'!r}",
+            )
         try:
             content = path.read_bytes()
         except OSError as exc:
@@ -190,7 +209,7 @@ class Ingestor:
         embeddings = self.advisor.index.embedder.embed(texts)
         results, start = [], 0
         for parsed in group:
-            vectors = embeddings[start:start + len(parsed.chunks)]
+            vectors = embeddings[start : start + len(parsed.chunks)]
             start += len(parsed.chunks)
             key = str(parsed.path)
             try:
@@ -201,9 +220,15 @@ class Ingestor:
                 results.append(_failed(parsed.path, parsed.display, parsed.kind, exc))
                 continue
             self.manifest.record(key, parsed.kind, parsed.title, parsed.digest, len(parsed.chunks))
-            results.append(SourceResult(source=parsed.display, kind=parsed.kind,
-                                        status="added" if parsed.new else "updated",
-                                        chunks=len(parsed.chunks), records=len(parsed.records)))
+            results.append(
+                SourceResult(
+                    source=parsed.display,
+                    kind=parsed.kind,
+                    status="added" if parsed.new else "updated",
+                    chunks=len(parsed.chunks),
+                    records=len(parsed.records),
+                )
+            )
         return results
 
     def _document_chunks(self, path: Path, display: str, kind: str):
@@ -212,12 +237,24 @@ class Ingestor:
         visibility = "restricted" if allowed or document.visibility == "restricted" else "public"
         if visibility == "restricted" and not allowed:
             raise ParseError("visibility is restricted but no `allowed` ids are given")
-        pieces = chunk_markdown(document.markdown, document.title, self.advisor.settings.chunk_size,
-                                self.advisor.settings.chunk_overlap)
+        pieces = chunk_markdown(
+            document.markdown, document.title, self.advisor.settings.chunk_size, self.advisor.settings.chunk_overlap
+        )
         chunks = [
-            Chunk(id=chunk_id(str(path), i), text=p.text, source=display, source_key=str(path), kind=kind,
-                  title=document.title, section=p.section, position=i, url=document.url,
-                  tags=document.tags, visibility=visibility, allowed=allowed)
+            Chunk(
+                id=chunk_id(str(path), i),
+                text=p.text,
+                source=display,
+                source_key=str(path),
+                kind=kind,
+                title=document.title,
+                section=p.section,
+                position=i,
+                url=document.url,
+                tags=document.tags,
+                visibility=visibility,
+                allowed=allowed,
+            )
             for i, p in enumerate(pieces)
         ]
         return document.title, chunks, []
@@ -226,26 +263,41 @@ class Ingestor:
         framework = self.advisor.framework
         records = load_records(path, framework, label=display)
         if self.allowed:
-            records = [r.model_copy(update={"visibility": "restricted",
-                                            "allowed": sorted(set(r.allowed) | set(self.allowed))})
-                       for r in records]
+            records = [
+                r.model_copy(update={"visibility": "restricted", "allowed": sorted(set(r.allowed) | set(self.allowed))})
+                for r in records
+            ]
         chunks = []
         for i, record in enumerate(records):
             labels = [framework.capability(c).label for c in record.capabilities]
-            text = "\n".join(record_sentences(record, framework.ai_types[record.ai_type].label,
-                                             framework.phase(record.phase).name, labels))
-            chunks.append(Chunk(
-                id=chunk_id(str(path), i), text=text, source=display, source_key=str(path), kind="record",
-                title=record.name, section=f"{record.name} ({record.id})", position=i,
-                tags=[record.ai_type, record.region.lower()], initiative_id=record.id,
-                visibility=record.visibility, allowed=record.allowed,
-            ))
+            text = "\n".join(
+                record_sentences(
+                    record, framework.ai_types[record.ai_type].label, framework.phase(record.phase).name, labels
+                )
+            )
+            chunks.append(
+                Chunk(
+                    id=chunk_id(str(path), i),
+                    text=text,
+                    source=display,
+                    source_key=str(path),
+                    kind="record",
+                    title=record.name,
+                    section=f"{record.name} ({record.id})",
+                    position=i,
+                    tags=[record.ai_type, record.region.lower()],
+                    initiative_id=record.id,
+                    visibility=record.visibility,
+                    allowed=record.allowed,
+                )
+            )
         title = records[0].name if len(records) == 1 else f"{len(records)} initiatives"
         return title, chunks, records
 
     def _prune(self, folders: list[Path], known: dict) -> list[SourceResult]:
-        vanished = [key for key in known
-                    if not Path(key).exists() and any(Path(key).is_relative_to(f) for f in folders)]
+        vanished = [
+            key for key in known if not Path(key).exists() and any(Path(key).is_relative_to(f) for f in folders)
+        ]
         return self._drop(vanished, known)
 
     def remove(self, paths: list[Path]) -> IngestSummary:
@@ -266,6 +318,12 @@ class Ingestor:
             if entry.kind == "record":
                 self.advisor.portfolio.delete_source(key)
             self.manifest.forget(key)
-            results.append(SourceResult(source=display_source(Path(key), self.advisor), kind=entry.kind,
-                                        status="removed", chunks=entry.chunks))
+            results.append(
+                SourceResult(
+                    source=display_source(Path(key), self.advisor),
+                    kind=entry.kind,
+                    status="removed",
+                    chunks=entry.chunks,
+                )
+            )
         return results

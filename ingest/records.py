@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from advisor.errors import RecordError
 from advisor.framework import Framework
-from advisor.records import RECORD_FIELDS, Initiative
+from advisor.portfolio.records import RECORD_FIELDS, Initiative
 
 RECORD_SUFFIXES = {".csv", ".yaml", ".yml", ".json"}
 _REQUIRED_COLUMNS = ("id", "name", "business_unit", "region", "ai_type", "phase", "phase_since")
@@ -105,13 +105,17 @@ def _validate(where: str, data: dict, framework: Framework, problems: list[str])
         for error in exc.errors():
             field = ".".join(str(p) for p in error["loc"]) or "record"
             got = error.get("input")
-            shown = "" if isinstance(got, dict) or error["type"] in ("missing", "extra_forbidden") else f" (got {got!r})"
+            shown = (
+                "" if isinstance(got, dict) or error["type"] in ("missing", "extra_forbidden") else f" (got {got!r})"
+            )
             problems.append(f"{where}: field '{field}': {_explain(field, error)}{shown}")
         return None
     unknown = [c for c in record.capabilities if not framework.has_capability(c)]
     if unknown:
         known = ", ".join(c.id for c in framework.capabilities)
-        problems.append(f"{where}: field 'capabilities': unknown id(s) {', '.join(unknown)}; expected ids from: {known}")
+        problems.append(
+            f"{where}: field 'capabilities': unknown id(s) {', '.join(unknown)}; expected ids from: {known}"
+        )
         return None
     return record
 

@@ -38,8 +38,15 @@ def free_port() -> int:
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
     """Settings that ignore the developer's environment and .env file."""
-    values = {"data_dir": data_dir, "database_url": None, "chroma_url": None, "knowledge_dir": KNOWLEDGE,
-              "sample_portfolio": True, "llm": None, "admins": []}
+    values = {
+        "data_dir": data_dir,
+        "database_url": None,
+        "chroma_url": None,
+        "knowledge_dir": KNOWLEDGE,
+        "sample_portfolio": True,
+        "llm": None,
+        "admins": [],
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

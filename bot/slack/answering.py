@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from advisor.answer import Answer
+from advisor.answering.answer import Answer
 from bot.slack.blocks import MAX_BLOCKS, answer_messages, answer_tail_blocks
 from bot.slack.failures import post_failure
 from bot.slack.services import AdvisorBot
@@ -14,8 +14,12 @@ from bot.slack.services import AdvisorBot
 log = logging.getLogger(__name__)
 
 THINKING = "is thinking…"
-LOADING_MESSAGES = ["Reading the initiative records…", "Checking the phase gates…",
-                    "Looking up the practices…", "Citing the sources…"]
+LOADING_MESSAGES = [
+    "Reading the initiative records…",
+    "Checking the phase gates…",
+    "Looking up the practices…",
+    "Citing the sources…",
+]
 STREAM_PIECE = 1500  # characters of Markdown per chat.appendStream
 STREAM_LIMIT = 12000  # longer answers are posted in parts instead
 
@@ -45,8 +49,9 @@ class ThinkingStatus:
         if self.set_status is not None:
             self.set_status(status=status, **extra)
         else:
-            self.client.assistant_threads_setStatus(channel_id=self.turn.channel_id,
-                                                    thread_ts=self.turn.thread_ts, status=status, **extra)
+            self.client.assistant_threads_setStatus(
+                channel_id=self.turn.channel_id, thread_ts=self.turn.thread_ts, status=status, **extra
+            )
 
     def show(self) -> None:
         try:
@@ -64,8 +69,9 @@ class ThinkingStatus:
             log.warning("could not clear the status in %s: %s", self.turn.channel_id, exc)
 
 
-def answer_turn(bot: AdvisorBot, client, turn: Turn, set_status: Callable | None = None,
-                say_stream: Callable | None = None) -> Answer | None:
+def answer_turn(
+    bot: AdvisorBot, client, turn: Turn, set_status: Callable | None = None, say_stream: Callable | None = None
+) -> Answer | None:
     """Ask the advisor and deliver the answer in the thread; on any failure, say so there."""
     status = ThinkingStatus(client, turn, set_status)
     status.show()
@@ -84,8 +90,14 @@ def answer_turn(bot: AdvisorBot, client, turn: Turn, set_status: Callable | None
 
 def post_answer(bot: AdvisorBot, client, turn: Turn, answer: Answer) -> None:
     for message in answer_messages(answer, bot.advisor.framework):
-        client.chat_postMessage(channel=turn.channel_id, thread_ts=turn.thread_ts, text=message["text"],
-                                blocks=message["blocks"], unfurl_links=False, unfurl_media=False)
+        client.chat_postMessage(
+            channel=turn.channel_id,
+            thread_ts=turn.thread_ts,
+            text=message["text"],
+            blocks=message["blocks"],
+            unfurl_links=False,
+            unfurl_media=False,
+        )
 
 
 def stream_answer(bot: AdvisorBot, answer: Answer, say_stream: Callable) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from advisor.access import Requester
 from advisor.errors import AdvisorError, StorageError
-from advisor.records import Requester
 from advisor.settings import Settings
 from bot.slack.services import AdvisorBot
 
@@ -24,9 +24,12 @@ def build_app(bot: AdvisorBot, client, signing_secret: str | None):
     bolt_logger = logging.getLogger("slack_bolt")
     bolt_logger.addFilter(_not_the_client_token_warning)
     app = App(
-        name=APP_NAME, client=client, signing_secret=signing_secret or "",
+        name=APP_NAME,
+        client=client,
+        signing_secret=signing_secret or "",
         request_verification_enabled=signing_secret is not None,
-        raise_error_for_unhandled_request=False, logger=bolt_logger,
+        raise_error_for_unhandled_request=False,
+        logger=bolt_logger,
     )
     app.use(answer_each_event_once(bot))
     app.error(log_unhandled_error)

@@ -11,7 +11,7 @@ import base64
 import json
 import zlib
 
-from advisor.answer import Answer, Citation
+from advisor.answering.answer import Answer, Citation
 from advisor.framework import Framework
 from bot.slack.mrkdwn import escape, link, split_text, to_mrkdwn_blocks
 
@@ -34,8 +34,12 @@ def context(*texts: str) -> dict:
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    element = {"type": "button", "text": {"type": "plain_text", "text": text, "emoji": True},
-               "action_id": action_id, "value": value}
+    element = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
     if style:
         element["style"] = style
     return element
@@ -66,7 +70,7 @@ def answer_messages(answer: Answer, framework: Framework, share_value: str | Non
 
 def paginate(body: list[dict], tail: list[dict], text: str) -> list[dict]:
     """Split blocks into messages of at most 50 blocks; ``tail`` stays together at the end."""
-    pages = [body[i:i + MAX_BLOCKS] for i in range(0, len(body), MAX_BLOCKS)] or [[]]
+    pages = [body[i : i + MAX_BLOCKS] for i in range(0, len(body), MAX_BLOCKS)] or [[]]
     if len(pages[-1]) + len(tail) <= MAX_BLOCKS:
         pages[-1] = pages[-1] + tail
     else:
@@ -98,8 +102,9 @@ def _fact_fields(answer: Answer, framework: Framework) -> list[str]:
     if next_phase is not None:
         fields.append(f"*Next phase*\n{next_phase} · {escape(_phase_name(framework, next_phase))}")
     fields.append(_list_field("Unmet gate conditions", answer.unmet_gates))
-    fields.append(_list_field("Missing capabilities",
-                              [_capability_label(framework, c) for c in answer.missing_capabilities]))
+    fields.append(
+        _list_field("Missing capabilities", [_capability_label(framework, c) for c in answer.missing_capabilities])
+    )
     fields.append(_list_field("Risks", [_risk_name(framework, answer, r) for r in answer.risks]))
     return fields
 
@@ -139,7 +144,7 @@ def sources_blocks(citations: list[Citation]) -> list[dict]:
         return []
     items = [_source_item(c) for c in sorted(citations, key=lambda c: c.n)]
     items[0] = f"*Sources* {items[0]}"
-    return [context(*items[i:i + CONTEXT_ELEMENTS]) for i in range(0, len(items), CONTEXT_ELEMENTS)]
+    return [context(*items[i : i + CONTEXT_ELEMENTS]) for i in range(0, len(items), CONTEXT_ELEMENTS)]
 
 
 def _source_item(citation: Citation) -> str:
@@ -166,8 +171,7 @@ def feedback_block(answer: Answer, share_value: str | None = None) -> dict:
 
 
 def citation_refs(citations: list[Citation]) -> list[dict]:
-    return [{"n": c.n, "source": c.source, "title": c.title, "section": c.section, "url": c.url}
-            for c in citations]
+    return [{"n": c.n, "source": c.source, "title": c.title, "section": c.section, "url": c.url} for c in citations]
 
 
 def pack_feedback(answer: Answer) -> str:

@@ -14,8 +14,7 @@ TRY_AGAIN = "Try again in a minute; if it keeps happening, tell an admin."
 def failure_text(exc: BaseException) -> str:
     """One or two sentences for the user; never a traceback."""
     if isinstance(exc, NotFoundError):
-        return (f"I couldn't find that: {exc}. Check the name with `/advisor portfolio`, "
-                "or use the initiative's id.")
+        return f"I couldn't find that: {exc}. Check the name with `/advisor portfolio`, or use the initiative's id."
     if isinstance(exc, StorageError):
         return f"I couldn't reach my database ({exc}). {TRY_AGAIN}"
     if isinstance(exc, (ParseError, RecordError)):
@@ -24,8 +23,7 @@ def failure_text(exc: BaseException) -> str:
         return f"I'm not configured correctly: {exc}. Please tell an admin."
     if isinstance(exc, AdvisorError):
         return f"Sorry, I couldn't do that: {exc}."
-    return (f"Sorry, something went wrong on my side while working on that "
-            f"({exc.__class__.__name__}). {TRY_AGAIN}")
+    return f"Sorry, something went wrong on my side while working on that ({exc.__class__.__name__}). {TRY_AGAIN}"
 
 
 def post_failure(client, channel_id: str, thread_ts: str | None, exc: BaseException) -> None:

@@ -38,23 +38,24 @@ def thread_messages(client, channel_id: str, thread_ts: str) -> list[dict]:
 
 
 def is_from_bot(message: dict, bot_user_id: str | None, bot_id: str | None) -> bool:
-    return bool((bot_user_id and message.get("user") == bot_user_id)
-                or (bot_id and message.get("bot_id") == bot_id))
+    return bool((bot_user_id and message.get("user") == bot_user_id) or (bot_id and message.get("bot_id") == bot_id))
 
 
 def bot_took_part(messages: list[dict], bot_user_id: str | None, bot_id: str | None) -> bool:
     return any(is_from_bot(m, bot_user_id, bot_id) for m in messages)
 
 
-def earlier_questions(messages: list[dict], before_ts: str, bot_user_id: str | None,
-                      bot_id: str | None) -> list[str]:
+def earlier_questions(messages: list[dict], before_ts: str, bot_user_id: str | None, bot_id: str | None) -> list[str]:
     """The people's messages before ``before_ts``, oldest first: the conversation's earlier turns."""
     turns = []
     for message in messages:
         if float(message.get("ts", "0")) >= float(before_ts):
             continue
-        if is_from_bot(message, bot_user_id, bot_id) or message.get("bot_id") or message.get("subtype") not in (
-                None, "thread_broadcast", "file_share"):
+        if (
+            is_from_bot(message, bot_user_id, bot_id)
+            or message.get("bot_id")
+            or message.get("subtype") not in (None, "thread_broadcast", "file_share")
+        ):
             continue
         text = plain_text(message.get("text"))
         if text:
@@ -62,6 +63,7 @@ def earlier_questions(messages: list[dict], before_ts: str, bot_user_id: str | N
     return turns[-MAX_TURNS:]
 
 
-def thread_history(client, channel_id: str, thread_ts: str, before_ts: str, bot_user_id: str | None,
-                   bot_id: str | None) -> list[str]:
+def thread_history(
+    client, channel_id: str, thread_ts: str, before_ts: str, bot_user_id: str | None, bot_id: str | None
+) -> list[str]:
     return earlier_questions(thread_messages(client, channel_id, thread_ts), before_ts, bot_user_id, bot_id)

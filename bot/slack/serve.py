@@ -72,9 +72,18 @@ def serve_http(settings: Settings, host: str, port: int, workers: int) -> None:
 
 def http_options(host: str, port: int, workers: int) -> dict:
     return {
-        "bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": 4,
-        "timeout": 120, "graceful_timeout": 30, "keepalive": 5, "preload_app": False,
-        "accesslog": None, "errorlog": "-", "loglevel": "info", "proc_name": "advisor-slack",
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "timeout": 120,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "preload_app": False,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "advisor-slack",
         "control_socket_disable": True,  # several servers on one host would fight over one socket path
     }
 

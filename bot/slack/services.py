@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from advisor import Advisor
+from advisor.access import Requester
 from advisor.errors import AdvisorError
 from advisor.events import EventLedger
 from advisor.feedback import FeedbackStore
-from advisor.records import Requester
 from advisor.settings import Settings
 
 EVENT_MEMORY = timedelta(days=2)  # Slack stops retrying after minutes; keep ids a little longer
@@ -29,8 +29,12 @@ class AdvisorBot:
 
     @classmethod
     def open(cls, settings: Settings, advisor: Advisor) -> AdvisorBot:
-        bot = cls(settings=settings, advisor=advisor, feedback=FeedbackStore(advisor.engine),
-                  events=EventLedger(advisor.engine))
+        bot = cls(
+            settings=settings,
+            advisor=advisor,
+            feedback=FeedbackStore(advisor.engine),
+            events=EventLedger(advisor.engine),
+        )
         bot.forget_old_events()
         return bot
 

@@ -7,9 +7,16 @@ from advisor.settings import Settings
 from bot.slack.failures import slack_error_code
 
 DEFAULT_API_URL = "https://slack.com/api/"
-SETUP = "see \"The Slack bot\" in the README"
-REJECTED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
-            "not_allowed_token_type", "missing_scope"}
+SETUP = 'see "The Slack bot" in the README'
+REJECTED = {
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "not_allowed_token_type",
+    "missing_scope",
+}
 
 
 def api_url(settings: Settings) -> str:
@@ -18,22 +25,38 @@ def api_url(settings: Settings) -> str:
 
 
 def bot_token(settings: Settings) -> str:
-    return _token(settings.slack_bot_token, "SLACK_BOT_TOKEN", "xoxb-", "a bot token",
-                  missing="copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
-                  wrong="the Bot User OAuth Token on OAuth & Permissions, not a user or app-level token")
+    return _token(
+        settings.slack_bot_token,
+        "SLACK_BOT_TOKEN",
+        "xoxb-",
+        "a bot token",
+        missing="copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
+        wrong="the Bot User OAuth Token on OAuth & Permissions, not a user or app-level token",
+    )
 
 
 def signing_secret(settings: Settings) -> str:
-    return _token(settings.slack_signing_secret, "SLACK_SIGNING_SECRET", "", "a signing secret",
-                  missing="HTTP mode needs it to reject forged requests; it is on your app's Basic Information "
-                          "page, under App Credentials", wrong="")
+    return _token(
+        settings.slack_signing_secret,
+        "SLACK_SIGNING_SECRET",
+        "",
+        "a signing secret",
+        missing="HTTP mode needs it to reject forged requests; it is on your app's Basic Information "
+        "page, under App Credentials",
+        wrong="",
+    )
 
 
 def app_token(settings: Settings) -> str:
-    return _token(settings.slack_app_token, "SLACK_APP_TOKEN", "xapp-", "an app-level token",
-                  missing="Socket Mode needs an app-level token (xapp-...) with the connections:write scope, from "
-                          "Basic Information > App-Level Tokens; or run `advisor serve --http` behind a public URL",
-                  wrong="from Basic Information > App-Level Tokens")
+    return _token(
+        settings.slack_app_token,
+        "SLACK_APP_TOKEN",
+        "xapp-",
+        "an app-level token",
+        missing="Socket Mode needs an app-level token (xapp-...) with the connections:write scope, from "
+        "Basic Information > App-Level Tokens; or run `advisor serve --http` behind a public URL",
+        wrong="from Basic Information > App-Level Tokens",
+    )
 
 
 def _token(secret, variable: str, prefix: str, kind: str, missing: str, wrong: str) -> str:
@@ -71,9 +94,13 @@ def _call(call, variable: str, settings: Settings):
     except SlackApiError as exc:
         code = slack_error_code(exc)
         if code in REJECTED:
-            raise ConfigError(f"{variable} was rejected by Slack ({code}): check that it is the current "
-                              f"token of this app and workspace ({SETUP})") from None
+            raise ConfigError(
+                f"{variable} was rejected by Slack ({code}): check that it is the current "
+                f"token of this app and workspace ({SETUP})"
+            ) from None
         raise ConfigError(f"Slack refused the {variable} check ({code})") from None
     except OSError as exc:  # URLError, timeouts, refused connections
-        raise ConfigError(f"cannot reach Slack's Web API at {api_url(settings)} to check {variable}: "
-                          f"{getattr(exc, 'reason', exc)}; check the network or SLACK_API_URL") from None
+        raise ConfigError(
+            f"cannot reach Slack's Web API at {api_url(settings)} to check {variable}: "
+            f"{getattr(exc, 'reason', exc)}; check the network or SLACK_API_URL"
+        ) from None

@@ -42,8 +42,10 @@ def refusal_text(bot: AdvisorBot, user_id: str, names: list[str]) -> str:
     shown = ", ".join(f"`{escape(n)}`" for n in names) or "that file"
     admins = ", ".join(f"<@{a}>" for a in bot.settings.admins[:5])
     ask = f"ask an admin ({admins}) to add it" if admins else "ask an admin to add it"
-    return (f"Sorry <@{user_id}>, only admins can add documents to my knowledge base, so I have not "
-            f"ingested {shown}. You can {ask}, or ask me a question in words.")
+    return (
+        f"Sorry <@{user_id}>, only admins can add documents to my knowledge base, so I have not "
+        f"ingested {shown}. You can {ask}, or ask me a question in words."
+    )
 
 
 def ingest_shared_files(bot: AdvisorBot, client, files: list[dict]) -> str:
@@ -73,8 +75,11 @@ def download_shared_file(bot: AdvisorBot, client, shared: dict) -> Download:
         return Download(name=name, error=str(exc))
     except Exception as exc:  # files.info refused (missing scope, deleted file...)
         log.warning("could not get file %s: %s", name, exc)
-        return Download(name=name, error=f"Slack would not give me the file ({slack_error_code(exc)}); "
-                                         "check that the app has the files:read scope")
+        return Download(
+            name=name,
+            error=f"Slack would not give me the file ({slack_error_code(exc)}); "
+            "check that the app has the files:read scope",
+        )
 
 
 def uploads_dir(bot: AdvisorBot) -> Path:

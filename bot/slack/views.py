@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from advisor.assessment import Assessment, PortfolioSummary
 from advisor.framework import Framework
+from advisor.portfolio.assessment import Assessment, PortfolioSummary
 from bot.slack.blocks import LIST_ITEMS, context, section
 from bot.slack.mrkdwn import escape
 from ingest.pipeline import STATUSES, IngestSummary
@@ -33,19 +33,24 @@ def portfolio_blocks(summary: PortfolioSummary, framework: Framework, title: str
     if summary.total == 0:
         blocks.append(section("No initiatives are visible to you yet."))
         return blocks
-    phase_fields = [{"type": "mrkdwn", "text": f"*{n} · {escape(framework.phase(n).name)}*\n{count}"}
-                    for n, count in summary.by_phase.items()]
-    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "*By phase*"},
-                   "fields": phase_fields[:10]})
-    stalled = [f"• *{escape(m.name)}* (`{escape(m.id)}`): phase {m.phase}, {m.days_in_phase} days"
-               for m in summary.stalled[:LIST_ITEMS * 2]]
+    phase_fields = [
+        {"type": "mrkdwn", "text": f"*{n} · {escape(framework.phase(n).name)}*\n{count}"}
+        for n, count in summary.by_phase.items()
+    ]
+    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "*By phase*"}, "fields": phase_fields[:10]})
+    stalled = [
+        f"• *{escape(m.name)}* (`{escape(m.id)}`): phase {m.phase}, {m.days_in_phase} days"
+        for m in summary.stalled[: LIST_ITEMS * 2]
+    ]
     blocks.append(section("*Stalled*\n" + ("\n".join(stalled) if stalled else "None, nothing is stuck.")))
     gaps = [f"• {escape(g.label)}: missing in {g.count}" for g in summary.common_missing_capabilities[:5]]
     blocks.append(section("*Most common missing capabilities*\n" + ("\n".join(gaps) if gaps else "None.")))
     no_owner = ", ".join(escape(m.name) for m in summary.without_owner[:LIST_ITEMS])
     no_kpi = ", ".join(escape(m.name) for m in summary.without_measured_kpi[:LIST_ITEMS])
-    notes = [f"*Without a business owner:* {no_owner}" if no_owner else "",
-             f"*Without a measured KPI:* {no_kpi}" if no_kpi else ""]
+    notes = [
+        f"*Without a business owner:* {no_owner}" if no_owner else "",
+        f"*Without a measured KPI:* {no_kpi}" if no_kpi else "",
+    ]
     if any(notes):
         blocks.append(context(*[n for n in notes if n]))
     return blocks
@@ -59,19 +64,27 @@ def home_blocks(summary: PortfolioSummary, framework: Framework) -> list[dict]:
 
 def assessment_blocks(a: Assessment, framework: Framework) -> list[dict]:
     stalled = " · *stalled*" if a.stalled else ""
-    title = (f"*{escape(a.name)}* (`{escape(a.id)}`) · {escape(framework.ai_types[a.ai_type].label)} · "
-             f"{escape(a.business_unit)}, {escape(a.region)}")
+    title = (
+        f"*{escape(a.name)}* (`{escape(a.id)}`) · {escape(framework.ai_types[a.ai_type].label)} · "
+        f"{escape(a.business_unit)}, {escape(a.region)}"
+    )
     phase = f"{a.phase} · {escape(a.phase_name)} since {a.phase_since.isoformat()} ({a.days_in_phase} days){stalled}"
     next_phase = f"{a.next_phase} · {escape(a.next_phase_name or '')}" if a.next_phase else "none (last phase)"
-    fields = [f"*Phase*\n{phase}", f"*Next phase*\n{next_phase}",
-              f"*Business owner*\n{escape(a.business_owner) if a.business_owner else '_none_'}"]
-    gates = "\n".join(f"✗ {escape(g)}" for g in a.unmet_gates) or (
-        "All conditions met" if a.next_phase else "-")
+    fields = [
+        f"*Phase*\n{phase}",
+        f"*Next phase*\n{next_phase}",
+        f"*Business owner*\n{escape(a.business_owner) if a.business_owner else '_none_'}",
+    ]
+    gates = "\n".join(f"✗ {escape(g)}" for g in a.unmet_gates) or ("All conditions met" if a.next_phase else "-")
     missing = "\n".join(f"• {escape(framework.capability(c).label)}" for c in a.missing_capabilities) or "None"
-    risks = "\n".join(
-        f"• {escape(r.name)}" + (f" (controls missing: {escape(', '.join(r.missing_controls))})"
-                                 if r.missing_controls else "")
-        for r in a.risk_details) or "-"
+    risks = (
+        "\n".join(
+            f"• {escape(r.name)}"
+            + (f" (controls missing: {escape(', '.join(r.missing_controls))})" if r.missing_controls else "")
+            for r in a.risk_details
+        )
+        or "-"
+    )
     return [
         section(title),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f[:2000]} for f in fields]},
@@ -85,8 +98,10 @@ def ingest_summary_text(summary: IngestSummary) -> str:
     """One line of counts, then one line per failed or skipped file with its reason."""
     counts = ", ".join(f"{summary.counts[s]} {s}" for s in STATUSES if summary.counts.get(s))
     files = len(summary.results)
-    lines = [f"*Ingested {files} file{'s' if files != 1 else ''}:* {counts or 'nothing to do'} "
-             f"({summary.chunks} chunks, {summary.seconds:.1f} s)"]
+    lines = [
+        f"*Ingested {files} file{'s' if files != 1 else ''}:* {counts or 'nothing to do'} "
+        f"({summary.chunks} chunks, {summary.seconds:.1f} s)"
+    ]
     for result in summary.results:
         if result.status in ("failed", "skipped"):
             lines.append(f"• {result.status}: `{escape(result.source)}`: {escape(result.error or 'no reason given')}")

@@ -29,8 +29,7 @@ def test_first_claim_wins_and_retries_lose(engine):
 
 def test_only_one_of_many_concurrent_workers_gets_the_event(engine, database_url, tmp_path):
     """Several processes race for one retried event: each worker has its own engine (pool)."""
-    engines = [engine] + [make_engine(make_settings(tmp_path / "data", database_url=database_url))
-                          for _ in range(3)]
+    engines = [engine] + [make_engine(make_settings(tmp_path / "data", database_url=database_url)) for _ in range(3)]
     results: list[bool] = []
     barrier = threading.Barrier(8)
 
@@ -55,8 +54,7 @@ def test_forget_before_drops_only_old_ids(engine):
     ledger.claim("EvNEW")
     long_ago = datetime.now(UTC) - timedelta(days=3)
     with engine.begin() as conn:
-        conn.execute(update(processed_events).where(processed_events.c.event_id == "EvOLD")
-                     .values(created_at=long_ago))
+        conn.execute(update(processed_events).where(processed_events.c.event_id == "EvOLD").values(created_at=long_ago))
     assert ledger.forget_before(datetime.now(UTC) - timedelta(days=1)) == 1
     assert not ledger.seen("EvOLD") and ledger.seen("EvNEW")
     assert ledger.claim("EvOLD") is True  # a forgotten id can be claimed again

@@ -7,8 +7,7 @@ from advisor.db import make_engine
 from advisor.feedback import FeedbackEntry, FeedbackStore
 from tests.conftest import make_settings
 
-CITATIONS = [{"n": 1, "source": "knowledge/practices/mlops.md", "title": "MLOps", "section": "Monitoring",
-              "url": None}]
+CITATIONS = [{"n": 1, "source": "knowledge/practices/mlops.md", "title": "MLOps", "section": "Monitoring", "url": None}]
 
 
 @pytest.fixture
@@ -19,8 +18,14 @@ def store(database_url, tmp_path):
 
 
 def entry(**changes) -> FeedbackEntry:
-    values = dict(user_id="U1", channel_id="C1", rating="helpful", question="What is missing?",
-                  answer="Monitoring is missing [1].", citations=CITATIONS)
+    values = dict(
+        user_id="U1",
+        channel_id="C1",
+        rating="helpful",
+        question="What is missing?",
+        answer="Monitoring is missing [1].",
+        citations=CITATIONS,
+    )
     values.update(changes)
     return FeedbackEntry(**values)
 

@@ -10,19 +10,27 @@ from tests.conftest import KNOWLEDGE
 
 def test_bundled_framework_loads_with_the_required_shape(framework):
     assert [p.id for p in framework.phases] == [
-        "validate_value", "production_infrastructure", "narrow_workflow", "agents_at_scale", "ax_alignment"]
+        "validate_value",
+        "production_infrastructure",
+        "narrow_workflow",
+        "agents_at_scale",
+        "ax_alignment",
+    ]
     assert len(framework.required_capabilities("ml")) == 9
     assert len(framework.required_capabilities("genai")) == 12
     assert len(framework.required_capabilities("agent")) == 16
     assert set(framework.required_capabilities("genai")) < set(framework.required_capabilities("agent"))
     assert framework.gate_from(5) is None
-    assert [c.check for c in framework.gate_from(1).conditions] == [
-        "has_business_owner", "kpi_defined", "kpi_measured"]
+    assert [c.check for c in framework.gate_from(1).conditions] == ["has_business_owner", "kpi_defined", "kpi_measured"]
     agent_risks = {r.id for r in framework.risks if "agent" in r.applies_to}
     genai_risks = {r.id for r in framework.risks if "genai" in r.applies_to}
     assert genai_risks <= agent_risks
-    assert {"orchestration_failures", "tool_dependency_errors", "permission_risks",
-            "decision_chain_instability"} <= agent_risks
+    assert {
+        "orchestration_failures",
+        "tool_dependency_errors",
+        "permission_risks",
+        "decision_chain_instability",
+    } <= agent_risks
 
 
 def test_required_capabilities_follow_framework_order(framework):
@@ -47,19 +55,22 @@ def editable(tmp_path):
     return write
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda d: d["capabilities"].append(dict(d["capabilities"][0])), "duplicate id"),
-    (lambda d: d["ai_types"]["ml"]["required_capabilities"].append("telepathy"), "unknown capability id"),
-    (lambda d: d["risks"][0]["controls"].append("nope"), "risks.data_drift.controls"),
-    (lambda d: d["gates"].pop(), "exactly one gate"),
-    (lambda d: d["phases"][1].update(number=7), "numbered 1..5"),
-    (lambda d: d["gates"][0]["conditions"][0].update(check="vibes"), "gates.0.conditions.0.check"),
-    (lambda d: d["risks"][0].update(condition="stalled"), "exactly one of"),
-    (lambda d: d["capabilities"][0]["ref"].update(section="No such heading"), "is not a heading of"),
-    (lambda d: d["phases"][0]["ref"].update(doc="practices/missing.md"), "does not exist"),
-    (lambda d: d["ai_types"].pop("agent"), "missing ['agent']"),
-    (lambda d: d["capabilities"][0].pop("label"), "capabilities.0.label"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda d: d["capabilities"].append(dict(d["capabilities"][0])), "duplicate id"),
+        (lambda d: d["ai_types"]["ml"]["required_capabilities"].append("telepathy"), "unknown capability id"),
+        (lambda d: d["risks"][0]["controls"].append("nope"), "risks.data_drift.controls"),
+        (lambda d: d["gates"].pop(), "exactly one gate"),
+        (lambda d: d["phases"][1].update(number=7), "numbered 1..5"),
+        (lambda d: d["gates"][0]["conditions"][0].update(check="vibes"), "gates.0.conditions.0.check"),
+        (lambda d: d["risks"][0].update(condition="stalled"), "exactly one of"),
+        (lambda d: d["capabilities"][0]["ref"].update(section="No such heading"), "is not a heading of"),
+        (lambda d: d["phases"][0]["ref"].update(doc="practices/missing.md"), "does not exist"),
+        (lambda d: d["ai_types"].pop("agent"), "missing ['agent']"),
+        (lambda d: d["capabilities"][0].pop("label"), "capabilities.0.label"),
+    ],
+)
 def test_bad_edits_fail_with_a_message_naming_the_field(editable, mutate, expected):
     path = editable(mutate)
     with pytest.raises(FrameworkError) as error:

@@ -71,8 +71,13 @@ class SlackApiStandIn:
     # -- scripting -------------------------------------------------------------------------
 
     def add_file(self, file_id: str, name: str, content: bytes, user: str = "U1") -> dict:
-        info = {"id": file_id, "name": name, "size": len(content), "user": user,
-                "url_private_download": f"{self.base_url}/files/{file_id}/{name}"}
+        info = {
+            "id": file_id,
+            "name": name,
+            "size": len(content),
+            "user": user,
+            "url_private_download": f"{self.base_url}/files/{file_id}/{name}",
+        }
         self.files[file_id] = info
         self.file_bodies[file_id] = content
         return info
@@ -96,8 +101,10 @@ class SlackApiStandIn:
             if len(found) >= count:
                 return found
             time.sleep(0.05)
-        raise AssertionError(f"expected {count} call(s) to {method} {where}; got "
-                             f"{[(c.method, c.args.get('channel')) for c in self.calls][-20:]}")
+        raise AssertionError(
+            f"expected {count} call(s) to {method} {where}; got "
+            f"{[(c.method, c.args.get('channel')) for c in self.calls][-20:]}"
+        )
 
     def record(self, call: Call) -> None:
         with self._lock:
@@ -107,16 +114,24 @@ class SlackApiStandIn:
 
     def answer(self, method: str, args: dict, token: str | None) -> dict:
         if method == "apps.connections.open":
-            return ({"ok": True, "url": self.socket_url} if token == APP_TOKEN
-                    else {"ok": False, "error": "invalid_auth"})
+            return (
+                {"ok": True, "url": self.socket_url} if token == APP_TOKEN else {"ok": False, "error": "invalid_auth"}
+            )
         if token != BOT_TOKEN:
             return {"ok": False, "error": "invalid_auth"}
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         return handler(args) if handler else {"ok": True}
 
     def _auth_test(self, args: dict) -> dict:
-        return {"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "advisor",
-                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+        return {
+            "ok": True,
+            "url": "https://test.slack.com/",
+            "team": "Test",
+            "user": "advisor",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+        }
 
     def _chat_postMessage(self, args: dict) -> dict:
         ts = self.next_ts()
@@ -129,8 +144,11 @@ class SlackApiStandIn:
         return {"ok": True, "channel": args.get("channel"), "ts": self.next_ts()}
 
     def _conversations_replies(self, args: dict) -> dict:
-        return {"ok": True, "messages": list(self.threads.get((args.get("channel"), args.get("ts")), [])),
-                "has_more": False}
+        return {
+            "ok": True,
+            "messages": list(self.threads.get((args.get("channel"), args.get("ts")), [])),
+            "has_more": False,
+        }
 
     def _files_info(self, args: dict) -> dict:
         info = self.files.get(args.get("file"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
-from advisor.vectorstore import VectorStore
+from advisor.search.vectorstore import VectorStore
 from tests.conftest import CORPORA, make_settings
 
 ADVISOR = str(Path(sys.executable).parent / "advisor")
@@ -27,8 +27,9 @@ def run(data_dir, *args, env=None, timeout=600):
     environment = {**os.environ, "ADVISOR_DATA_DIR": str(data_dir), **(env or {})}
     workdir = Path(data_dir).parent
     workdir.mkdir(parents=True, exist_ok=True)
-    return subprocess.run([ADVISOR, *args], capture_output=True, text=True, env=environment, timeout=timeout,
-                          cwd=workdir)
+    return subprocess.run(
+        [ADVISOR, *args], capture_output=True, text=True, env=environment, timeout=timeout, cwd=workdir
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,19 +59,46 @@ def test_ingest_csv_then_initiative_json_is_exact(data_dir, portfolio_csv):
     assert summary["counts"]["added"] == 1 and summary["results"][0]["records"] == 3
 
     ops = json.loads(run(data_dir, "initiative", "OPS-7", "--json").stdout)
-    assert {k: ops[k] for k in ("id", "name", "ai_type", "phase", "phase_name", "next_phase", "unmet_gates",
-                                "missing_capabilities", "stalled")} == {
-        "id": "OPS-7", "name": "Warehouse Slotting Optimiser", "ai_type": "ml", "phase": 3,
-        "phase_name": "Start with one narrow operational workflow", "next_phase": 4,
+    assert {
+        k: ops[k]
+        for k in (
+            "id",
+            "name",
+            "ai_type",
+            "phase",
+            "phase_name",
+            "next_phase",
+            "unmet_gates",
+            "missing_capabilities",
+            "stalled",
+        )
+    } == {
+        "id": "OPS-7",
+        "name": "Warehouse Slotting Optimiser",
+        "ai_type": "ml",
+        "phase": 3,
+        "phase_name": "Start with one narrow operational workflow",
+        "next_phase": 4,
         "unmet_gates": ["The KPI's current value meets its target (current 74, target 70, lower is better)"],
-        "missing_capabilities": [], "stalled": True}
+        "missing_capabilities": [],
+        "stalled": True,
+    }
     assert ops["risks"] == ["data_drift", "model_degradation", "retraining_complexity", "stalled"]
     assert isinstance(ops["days_in_phase"], int) and ops["days_in_phase"] > 180
 
     gen = json.loads(run(data_dir, "initiative", "sales email drafter", "--json").stdout)
     assert gen["next_phase"] == 3 and gen["missing_capabilities"] == [
-        "data_pipeline", "api_integration", "model_versioning", "cd_pipeline", "monitoring", "evaluation",
-        "access_governance", "vector_db_management", "cost_tracking", "knowledge_refresh"]
+        "data_pipeline",
+        "api_integration",
+        "model_versioning",
+        "cd_pipeline",
+        "monitoring",
+        "evaluation",
+        "access_governance",
+        "vector_db_management",
+        "cost_tracking",
+        "knowledge_refresh",
+    ]
     assert "no_business_owner" in gen["risks"] and "no_measured_kpi" in gen["risks"]
 
     agent = json.loads(run(data_dir, "initiative", "AGT-9", "--json").stdout)
@@ -98,13 +126,16 @@ def test_bad_csv_is_reported_and_nothing_is_stored(data_dir, tmp_path):
     assert run(data_dir, "initiative", "NEW-1").returncode == 1  # nothing from that file was stored
 
 
-@pytest.mark.parametrize("args, env, message", [
-    (["initiative", "NOPE-1"], {}, "error: no initiative matches 'NOPE-1'"),
-    (["portfolio"], {"ADVISOR_STALL_DAYS": "soon"}, "error: invalid setting ADVISOR_STALL_DAYS"),
-    (["portfolio"], {"ADVISOR_KNOWLEDGE_DIR": "/nonexistent"}, "cannot read the framework file"),
-    (["search", "x", "--kind", "memo"], {}, "error: --kind: unknown kind 'memo'"),
-    (["ask", "  "], {}, "error: the question is empty"),
-])
+@pytest.mark.parametrize(
+    "args, env, message",
+    [
+        (["initiative", "NOPE-1"], {}, "error: no initiative matches 'NOPE-1'"),
+        (["portfolio"], {"ADVISOR_STALL_DAYS": "soon"}, "error: invalid setting ADVISOR_STALL_DAYS"),
+        (["portfolio"], {"ADVISOR_KNOWLEDGE_DIR": "/nonexistent"}, "cannot read the framework file"),
+        (["search", "x", "--kind", "memo"], {}, "error: --kind: unknown kind 'memo'"),
+        (["ask", "  "], {}, "error: the question is empty"),
+    ],
+)
 def test_errors_are_one_clear_line_without_traceback(data_dir, args, env, message):
     result = run(data_dir, *args, env=env)
     assert result.returncode == 1
@@ -130,22 +161,29 @@ def test_killed_ingestion_is_completed_by_the_next_run_without_duplicates(tmp_pa
     data_dir = tmp_path / "data"
     assert run(data_dir, "sources").returncode == 0  # bundled knowledge first, so the kill hits the corpora
     environment = {**os.environ, "ADVISOR_DATA_DIR": str(data_dir)}
-    process = subprocess.Popen([ADVISOR, "ingest", str(CORPORA / "ml-ops-org"), str(CORPORA / "owasp-llm-top10-2025")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment, cwd=tmp_path)
+    process = subprocess.Popen(
+        [ADVISOR, "ingest", str(CORPORA / "ml-ops-org"), str(CORPORA / "owasp-llm-top10-2025")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment,
+        cwd=tmp_path,
+    )
     engine = sqlalchemy.create_engine(f"sqlite:///{data_dir / 'advisor.db'}")
     deadline = time.time() + 300
     while time.time() < deadline and process.poll() is None:
         with engine.connect() as conn:
-            done = conn.execute(sqlalchemy.text("select count(*) from sources where source like :p"),
-                                {"p": f"%{CORPORA.name}%"}).scalar()
+            done = conn.execute(
+                sqlalchemy.text("select count(*) from sources where source like :p"), {"p": f"%{CORPORA.name}%"}
+            ).scalar()
         if done >= 3:
             break
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert 3 <= done < 23, "the run must be killed part way"
-    rerun = json.loads(run(data_dir, "ingest", str(CORPORA / "ml-ops-org"), str(CORPORA / "owasp-llm-top10-2025"),
-                           "--json").stdout)
+    rerun = json.loads(
+        run(data_dir, "ingest", str(CORPORA / "ml-ops-org"), str(CORPORA / "owasp-llm-top10-2025"), "--json").stdout
+    )
     assert rerun["counts"]["failed"] == 0 and rerun["counts"]["unchanged"] >= 3
     store = VectorStore(make_settings(data_dir))
     metas = [m for _, _, m in store.get()]

@@ -55,12 +55,22 @@ def data_dir(tmp_path_factory):
 def bot_url(slack, data_dir, tmp_path_factory):
     """`advisor serve --http --workers 2`, up once /healthz answers; stopped with SIGTERM after."""
     port = free_port()
-    env = clean_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.api_url,
-                    ADVISOR_DATA_DIR=str(data_dir), ADVISOR_ADMINS=ADMIN, PORT=str(port))
+    env = clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.api_url,
+        ADVISOR_DATA_DIR=str(data_dir),
+        ADVISOR_ADMINS=ADMIN,
+        PORT=str(port),
+    )
     log = (tmp_path_factory.mktemp("logs") / "serve.log").open("w+")
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1",
-                                "--workers", "2"], cwd=tmp_path_factory.mktemp("cwd"), env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1", "--workers", "2"],
+        cwd=tmp_path_factory.mktemp("cwd"),
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process, log)
@@ -90,14 +100,28 @@ def wait_healthy(url: str, process, log, timeout: float = 240) -> None:
     pytest.fail(f"advisor serve did not become healthy:\n{log.read()[-3000:]}")
 
 
-def signed_post(url: str, body: bytes, content_type: str, secret: str = SECRET, timestamp: int | None = None,
-                headers: dict | None = None) -> tuple[int, float]:
+def signed_post(
+    url: str,
+    body: bytes,
+    content_type: str,
+    secret: str = SECRET,
+    timestamp: int | None = None,
+    headers: dict | None = None,
+) -> tuple[int, float]:
     """POST like Slack does: v0 HMAC-SHA256 over ``v0:timestamp:body``. Returns (status, seconds)."""
     timestamp = int(time.time()) if timestamp is None else timestamp
     signature = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
-    request = urllib.request.Request(f"{url}/slack/events", data=body, method="POST", headers={
-        "Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp),
-        "X-Slack-Signature": signature, **(headers or {})})
+    request = urllib.request.Request(
+        f"{url}/slack/events",
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": signature,
+            **(headers or {}),
+        },
+    )
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -107,9 +131,17 @@ def signed_post(url: str, body: bytes, content_type: str, secret: str = SECRET, 
 
 
 def send_event(url: str, event: dict, event_id: str, **kwargs) -> tuple[int, float]:
-    body = json.dumps({"type": "event_callback", "team_id": "T0TEST", "api_app_id": "A1", "event": event,
-                       "event_id": event_id, "event_time": int(time.time()),
-                       "authorizations": [{"team_id": "T0TEST", "user_id": BOT_USER_ID, "is_bot": True}]}).encode()
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T0TEST",
+            "api_app_id": "A1",
+            "event": event,
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": "T0TEST", "user_id": BOT_USER_ID, "is_bot": True}],
+        }
+    ).encode()
     return signed_post(url, body, "application/json", **kwargs)
 
 
@@ -147,17 +179,22 @@ def test_mention_is_acked_fast_and_answered_in_thread_with_sources_and_feedback(
     assert sources and sources[0]["elements"][0]["text"].startswith("*Sources* [1]")
     actions = next(b for b in blocks if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == ["feedback_helpful", "feedback_not_helpful"]
-    statuses = [c.args["status"] for c in slack.calls_to("assistant.threads.setStatus", channel_id="C1",
-                                                          thread_ts="1700000001.000100")]
+    statuses = [
+        c.args["status"]
+        for c in slack.calls_to("assistant.threads.setStatus", channel_id="C1", thread_ts="1700000001.000100")
+    ]
     assert statuses[0] and statuses[-1] == ""  # "is thinking…" shown, then cleared
 
 
 def test_retried_event_is_answered_exactly_once_across_workers(bot_url, slack):
     event = mention("1700000002.000100")
     first = send_event(bot_url, event, "EvRetry1")
-    retries = [send_event(bot_url, event, "EvRetry1", headers={"X-Slack-Retry-Num": str(n),
-                                                               "X-Slack-Retry-Reason": "http_timeout"})
-               for n in (1, 2, 3)]
+    retries = [
+        send_event(
+            bot_url, event, "EvRetry1", headers={"X-Slack-Retry-Num": str(n), "X-Slack-Retry-Reason": "http_timeout"}
+        )
+        for n in (1, 2, 3)
+    ]
     assert all(status == 200 for status, _ in [first, *retries])
     slack.wait_for("chat.postMessage", channel="C1", thread_ts="1700000002.000100")
     time.sleep(2)  # time enough for a duplicate answer to arrive, if there were one
@@ -177,10 +214,18 @@ def test_thread_reply_without_mention_is_a_follow_up_with_context(bot_url, slack
     thread = "1700000004.000100"
     send_event(bot_url, mention(thread), "EvFollow1")
     slack.wait_for("chat.postMessage", channel="C1", thread_ts=thread)
-    slack.threads[("C1", thread)].insert(0, {"type": "message", "user": "U1", "ts": thread,
-                                             "text": f"<@{BOT_USER_ID}> {QUESTION}"})
-    reply = {"type": "message", "channel_type": "channel", "channel": "C1", "user": "U1",
-             "text": "and what are its risks?", "ts": "1700000004.000300", "thread_ts": thread}
+    slack.threads[("C1", thread)].insert(
+        0, {"type": "message", "user": "U1", "ts": thread, "text": f"<@{BOT_USER_ID}> {QUESTION}"}
+    )
+    reply = {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": "C1",
+        "user": "U1",
+        "text": "and what are its risks?",
+        "ts": "1700000004.000300",
+        "thread_ts": thread,
+    }
     assert send_event(bot_url, reply, "EvFollow2")[0] == 200
     posts = slack.wait_for("chat.postMessage", count=2, channel="C1", thread_ts=thread)
     follow_up = all_text(posts[1].args["blocks"])
@@ -188,8 +233,14 @@ def test_thread_reply_without_mention_is_a_follow_up_with_context(bot_url, slack
 
 
 def test_channel_chatter_is_ignored(bot_url, slack):
-    top_level = {"type": "message", "channel_type": "channel", "channel": "C2", "user": "U1",
-                 "text": "what is missing before Claims Triage can go live?", "ts": "1700000005.000100"}
+    top_level = {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": "C2",
+        "user": "U1",
+        "text": "what is missing before Claims Triage can go live?",
+        "ts": "1700000005.000100",
+    }
     strangers_thread = {**top_level, "ts": "1700000005.000300", "thread_ts": "1700000005.000200"}
     assert send_event(bot_url, top_level, "EvChatter1")[0] == 200
     assert send_event(bot_url, strangers_thread, "EvChatter2")[0] == 200
@@ -199,15 +250,25 @@ def test_channel_chatter_is_ignored(bot_url, slack):
 
 
 def test_direct_message_streams_the_answer_and_clears_the_status(bot_url, slack):
-    dm = {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": QUESTION,
-          "ts": "1700000006.000100"}
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D1",
+        "user": "U1",
+        "text": QUESTION,
+        "ts": "1700000006.000100",
+    }
     assert send_event(bot_url, dm, "EvDm1")[0] == 200
     [stop] = slack.wait_for("chat.stopStream", channel="D1")
     [start] = slack.calls_to("chat.startStream", channel="D1")
     assert start.args["thread_ts"] == "1700000006.000100" and start.args["recipient_user_id"] == "U1"
-    streamed = "".join(chunk.get("text", "") for c in slack.calls_to("chat.startStream", channel="D1")
-                       + slack.calls_to("chat.appendStream", channel="D1") + [stop]
-                       for chunk in c.args.get("chunks") or [])
+    streamed = "".join(
+        chunk.get("text", "")
+        for c in slack.calls_to("chat.startStream", channel="D1")
+        + slack.calls_to("chat.appendStream", channel="D1")
+        + [stop]
+        for chunk in c.args.get("chunks") or []
+    )
     assert "Claims Triage Assistant" in streamed and "[1]" in streamed
     assert "feedback_helpful" in all_text(stop.args["blocks"]) and "*Sources*" in all_text(stop.args["blocks"])
     statuses = [c.args["status"] for c in slack.calls_to("assistant.threads.setStatus", channel_id="D1")]
@@ -215,9 +276,18 @@ def test_direct_message_streams_the_answer_and_clears_the_status(bot_url, slack)
 
 
 def test_slash_command_replies_ephemeral_with_share_button(bot_url, slack):
-    status, seconds = send_form(bot_url, {
-        "command": "/advisor", "text": "initiative claims triage", "user_id": "U1", "channel_id": "C3",
-        "team_id": "T0TEST", "response_url": slack.response_url("cmd1"), "trigger_id": "t1"})
+    status, seconds = send_form(
+        bot_url,
+        {
+            "command": "/advisor",
+            "text": "initiative claims triage",
+            "user_id": "U1",
+            "channel_id": "C3",
+            "team_id": "T0TEST",
+            "response_url": slack.response_url("cmd1"),
+            "trigger_id": "t1",
+        },
+    )
     assert status == 200 and seconds < 3
     [reply] = slack.wait_for("response:cmd1")
     assert reply.args["response_type"] == "ephemeral"
@@ -228,12 +298,23 @@ def test_slash_command_replies_ephemeral_with_share_button(bot_url, slack):
 def test_feedback_button_stores_rating_with_question_answer_and_sources(bot_url, slack, data_dir):
     send_event(bot_url, mention("1700000010.000100"), "EvFeedback1")
     [post] = slack.wait_for("chat.postMessage", channel="C1", thread_ts="1700000010.000100")
-    helpful = next(e for b in post.args["blocks"] if b["type"] == "actions" for e in b["elements"]
-                   if e["action_id"] == "feedback_helpful")
-    payload = {"type": "block_actions", "user": {"id": "U7"}, "channel": {"id": "C1"}, "trigger_id": "trig-1",
-               "team": {"id": "T0TEST"}, "container": {"type": "message", "channel_id": "C1"},
-               "actions": [{**helpful, "block_id": "advisor_feedback"}],
-               "message": {"ts": post.args.get("ts", "1"), "text": post.args["text"]}}
+    helpful = next(
+        e
+        for b in post.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "feedback_helpful"
+    )
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U7"},
+        "channel": {"id": "C1"},
+        "trigger_id": "trig-1",
+        "team": {"id": "T0TEST"},
+        "container": {"type": "message", "channel_id": "C1"},
+        "actions": [{**helpful, "block_id": "advisor_feedback"}],
+        "message": {"ts": post.args.get("ts", "1"), "text": post.args["text"]},
+    }
     assert send_form(bot_url, {"payload": json.dumps(payload)})[0] == 200
     [modal] = slack.wait_for("views.open", trigger_id="trig-1")
     assert modal.args["view"]["callback_id"] == "advisor_feedback_comment"
@@ -246,8 +327,16 @@ def test_feedback_button_stores_rating_with_question_answer_and_sources(bot_url,
 
 def test_non_admin_upload_is_refused_and_nothing_is_ingested(bot_url, slack, data_dir):
     info = slack.add_file("FNOPE1", "secret-plans.md", b"# Plans\n\nNot for the index.", user="U2")
-    dm = {"type": "message", "subtype": "file_share", "channel_type": "im", "channel": "D2", "user": "U2",
-          "text": "", "ts": "1700000007.000100", "files": [info]}
+    dm = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel_type": "im",
+        "channel": "D2",
+        "user": "U2",
+        "text": "",
+        "ts": "1700000007.000100",
+        "files": [info],
+    }
     assert send_event(bot_url, dm, "EvUpload1")[0] == 200
     [reply] = slack.wait_for("chat.postMessage", channel="D2")
     assert "only admins" in reply.args["text"] and "secret-plans.md" in reply.args["text"]
@@ -260,8 +349,16 @@ def test_admin_upload_is_downloaded_ingested_and_summarised(bot_url, slack, data
     checklist = b"# Pilot exit checklist\n\nA pilot exits when its KPI is measured for 8 weeks.\n"
     good = slack.add_file("FGOOD1", "pilot-exit-checklist.md", checklist, user=ADMIN)
     bad = slack.add_file("FBAD1", "budget.xyz", b"\x00\x01", user=ADMIN)
-    dm = {"type": "message", "subtype": "file_share", "channel_type": "im", "channel": "D3", "user": ADMIN,
-          "text": "", "ts": "1700000008.000100", "files": [good, bad]}
+    dm = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel_type": "im",
+        "channel": "D3",
+        "user": ADMIN,
+        "text": "",
+        "ts": "1700000008.000100",
+        "files": [good, bad],
+    }
     assert send_event(bot_url, dm, "EvUpload2")[0] == 200
     posts = slack.wait_for("chat.postMessage", count=2, channel="D3", timeout=60)
     summary = posts[-1].args["text"]
@@ -274,25 +371,37 @@ def test_app_home_and_agent_pane(bot_url, slack):
     send_event(bot_url, {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"}, "EvHome1")
     [home] = slack.wait_for("views.publish", user_id="U1")
     assert home.args["view"]["type"] == "home" and "By phase" in all_text(home.args["view"]["blocks"])
-    started = {"type": "assistant_thread_started", "assistant_thread": {
-        "user_id": "U1", "channel_id": "D9", "thread_ts": "1700000009.000100", "context": {}}}
+    started = {
+        "type": "assistant_thread_started",
+        "assistant_thread": {"user_id": "U1", "channel_id": "D9", "thread_ts": "1700000009.000100", "context": {}},
+    }
     send_event(bot_url, started, "EvPane1")
     [prompts] = slack.wait_for("assistant.threads.setSuggestedPrompts", channel_id="D9")
     titles = [p["title"] for p in prompts.args["prompts"]]
     assert titles == ["Next phase", "Risks", "Missing infrastructure", "Portfolio status"]
 
 
-@pytest.mark.parametrize("env, variable", [
-    ({}, "SLACK_BOT_TOKEN is not set"),
-    ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN is not a bot token"),
-    ({"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_SIGNING_SECRET": SECRET},
-     "SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)"),
-    ({"SLACK_BOT_TOKEN": BOT_TOKEN}, "SLACK_SIGNING_SECRET is not set"),
-])
+@pytest.mark.parametrize(
+    "env, variable",
+    [
+        ({}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN is not a bot token"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_SIGNING_SECRET": SECRET},
+            "SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)",
+        ),
+        ({"SLACK_BOT_TOKEN": BOT_TOKEN}, "SLACK_SIGNING_SECRET is not set"),
+    ],
+)
 def test_missing_or_wrong_tokens_exit_78_naming_the_variable(slack, tmp_path, env, variable):
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--http"], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=60, env=clean_env(SLACK_API_URL=slack.api_url,
-                                                                 ADVISOR_DATA_DIR=str(tmp_path / "d"), **env))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve", "--http"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(SLACK_API_URL=slack.api_url, ADVISOR_DATA_DIR=str(tmp_path / "d"), **env),
+    )
     assert result.returncode == 78, result.stderr
     assert variable in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1  # one message
@@ -300,11 +409,18 @@ def test_missing_or_wrong_tokens_exit_78_naming_the_variable(slack, tmp_path, en
 
 def test_socket_mode_without_or_with_a_bad_app_token_exits_78(slack, tmp_path):
     base = clean_env(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN=BOT_TOKEN, ADVISOR_DATA_DIR=str(tmp_path / "d"))
-    missing = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, capture_output=True,
-                             text=True, timeout=60, env=base)
+    missing = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=base
+    )
     assert missing.returncode == 78 and "SLACK_APP_TOKEN is not set" in missing.stderr
-    wrong = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, capture_output=True,
-                           text=True, timeout=60, env={**base, "SLACK_APP_TOKEN": APP_TOKEN + "-old"})
+    wrong = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, "SLACK_APP_TOKEN": APP_TOKEN + "-old"},
+    )
     assert wrong.returncode == 78 and "SLACK_APP_TOKEN was rejected" in wrong.stderr
 
 
@@ -313,18 +429,38 @@ def test_socket_mode_answers_an_event_once_and_acks_it(slack, data_dir, bot_url,
     indexed the shared data dir, so this start is quick)."""
     socket_mode = SocketModeStandIn().start()
     slack.socket_url = socket_mode.url
-    env = clean_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=slack.api_url,
-                    ADVISOR_DATA_DIR=str(data_dir))
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=slack.api_url,
+        ADVISOR_DATA_DIR=str(data_dir),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert socket_mode.connected.wait(120), "the bot never connected in Socket Mode"
-        body = {"type": "event_callback", "team_id": "T0TEST", "event_id": "EvSocket1",
-                "event": mention("1700000011.000100", channel="CSOCK"),
-                "authorizations": [{"team_id": "T0TEST", "user_id": BOT_USER_ID, "is_bot": True}]}
+        body = {
+            "type": "event_callback",
+            "team_id": "T0TEST",
+            "event_id": "EvSocket1",
+            "event": mention("1700000011.000100", channel="CSOCK"),
+            "authorizations": [{"team_id": "T0TEST", "user_id": BOT_USER_ID, "is_bot": True}],
+        }
         for attempt, envelope_id in enumerate(("env-1", "env-2")):  # the second is Slack's retry
-            socket_mode.send({"envelope_id": envelope_id, "type": "events_api", "payload": body,
-                              "accepts_response_payload": False, "retry_attempt": attempt})
+            socket_mode.send(
+                {
+                    "envelope_id": envelope_id,
+                    "type": "events_api",
+                    "payload": body,
+                    "accepts_response_payload": False,
+                    "retry_attempt": attempt,
+                }
+            )
             socket_mode.wait_for_ack(envelope_id)
         [post] = slack.wait_for("chat.postMessage", channel="CSOCK", thread_ts="1700000011.000100")
         assert "Claims Triage Assistant" in post.args["blocks"][0]["text"]["text"]

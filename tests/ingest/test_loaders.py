@@ -45,8 +45,11 @@ def test_markdown_front_matter_liquid_html_and_images_are_cleaned(tmp_path):
         "<table><tr><td>Owner</td><td>Sales</td></tr></table>\n\n### Sign-off\n\nThe business owner signs.\n"
     )
     document = load_document(path)
-    assert (document.title, document.tags, document.url) == ("Pilot Guide", ["genai", "launch"],
-                                                             "https://example.org/guide")
+    assert (document.title, document.tags, document.url) == (
+        "Pilot Guide",
+        ["genai", "launch"],
+        "https://example.org/guide",
+    )
     assert "{%" not in document.markdown and "{{" not in document.markdown and "<" not in document.markdown
     assert "png" not in document.markdown and "Owner" in document.markdown
     chunks = chunk_markdown(document.markdown, document.title)
@@ -79,9 +82,11 @@ def test_docx_headings_lists_and_tables(tmp_path):
 
 def test_html_drops_navigation_and_scripts(tmp_path):
     path = tmp_path / "page.html"
-    path.write_text("<html><head><title>Cost Control</title><script>var x=1;</script></head><body>"
-                    "<nav>Home | About</nav><h1>Cost Control</h1><h2>Quotas</h2><p>Set a quota per user.</p>"
-                    "<footer>(c) 2026</footer></body></html>")
+    path.write_text(
+        "<html><head><title>Cost Control</title><script>var x=1;</script></head><body>"
+        "<nav>Home | About</nav><h1>Cost Control</h1><h2>Quotas</h2><p>Set a quota per user.</p>"
+        "<footer>(c) 2026</footer></body></html>"
+    )
     document = load_document(path)
     chunks = chunk_markdown(document.markdown, document.title)
     assert document.title == "Cost Control"
@@ -96,15 +101,18 @@ def test_plain_text(tmp_path):
     assert chunk_markdown(document.markdown, document.title)[0].section == "Release notes"
 
 
-@pytest.mark.parametrize("name, content, reason", [
-    ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage", "cannot parse PDF"),
-    ("empty.md", b"", "empty: no text to index"),
-    ("blank.txt", b"  \n\n ", "empty: no text to index"),
-    ("fake.docx", b"not a zip file", "cannot parse DOCX"),
-    ("latin.txt", "caf\u00e9".encode("latin-1"), "not UTF-8 text"),
-    ("bin.md", b"\x00\x01\x02binary", "not a text file"),
-    ("bad.md", b"---\ntitle: [unclosed\n---\nbody\n", "invalid front matter"),
-])
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage", "cannot parse PDF"),
+        ("empty.md", b"", "empty: no text to index"),
+        ("blank.txt", b"  \n\n ", "empty: no text to index"),
+        ("fake.docx", b"not a zip file", "cannot parse DOCX"),
+        ("latin.txt", "caf\u00e9".encode("latin-1"), "not UTF-8 text"),
+        ("bin.md", b"\x00\x01\x02binary", "not a text file"),
+        ("bad.md", b"---\ntitle: [unclosed\n---\nbody\n", "invalid front matter"),
+    ],
+)
 def test_unreadable_documents_raise_a_clear_reason(tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)

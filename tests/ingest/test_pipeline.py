@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from advisor import Advisor
-from advisor.records import Requester
+from advisor.access import Requester
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor
 from tests.conftest import TODAY, make_settings
@@ -57,8 +57,9 @@ def test_first_run_adds_second_run_changes_nothing(advisor, docs):
 
 def test_changed_file_replaces_all_its_chunks(advisor, docs):
     Ingestor(advisor).run([docs])
-    (docs / "guide.md").write_text("# Guide\n\n## Rollback\n\nRoll back within five minutes.\n\n"
-                                   "## Owners\n\nEvery model has an owner.\n")
+    (docs / "guide.md").write_text(
+        "# Guide\n\n## Rollback\n\nRoll back within five minutes.\n\n## Owners\n\nEvery model has an owner.\n"
+    )
     summary = Ingestor(advisor).run([docs])
     assert statuses(summary)["guide.md"] == "updated" and summary.counts["unchanged"] == 5
     sections = sorted(m["section"] for m in chunks_of(advisor, "guide.md"))

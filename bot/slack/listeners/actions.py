@@ -44,8 +44,7 @@ def handle_feedback(bot: AdvisorBot, body: dict, action: dict, client) -> int | 
     user, channel = body["user"]["id"], _channel_of(body)
     try:
         rated = unpack_feedback(action.get("value", ""))
-        entry = FeedbackEntry(user_id=user, channel_id=channel, rating=FEEDBACK_ACTIONS[action["action_id"]],
-                              **rated)
+        entry = FeedbackEntry(user_id=user, channel_id=channel, rating=FEEDBACK_ACTIONS[action["action_id"]], **rated)
         feedback_id = bot.feedback.add(entry)
     except Exception as exc:
         _tell(client, channel, user, f":warning: I couldn't save your feedback. {failure_text(exc)}")
@@ -61,17 +60,21 @@ def handle_feedback(bot: AdvisorBot, body: dict, action: dict, client) -> int | 
 def comment_view(feedback_id: int, rating: str) -> dict:
     question = "What was missing or wrong?" if rating == "not_helpful" else "Anything to add?"
     return {
-        "type": "modal", "callback_id": COMMENT_VIEW,
+        "type": "modal",
+        "callback_id": COMMENT_VIEW,
         "private_metadata": json.dumps({"feedback_id": feedback_id}),
         "title": {"type": "plain_text", "text": "Thanks for the feedback"},
         "submit": {"type": "plain_text", "text": "Send"},
         "close": {"type": "plain_text", "text": "Skip"},
-        "blocks": [{
-            "type": "input", "block_id": "comment", "optional": True,
-            "label": {"type": "plain_text", "text": f"{question} (optional)"},
-            "element": {"type": "plain_text_input", "action_id": "comment", "multiline": True,
-                        "max_length": 3000},
-        }],
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "comment",
+                "optional": True,
+                "label": {"type": "plain_text", "text": f"{question} (optional)"},
+                "element": {"type": "plain_text_input", "action_id": "comment", "multiline": True, "max_length": 3000},
+            }
+        ],
     }
 
 
@@ -97,8 +100,11 @@ def handle_share(bot: AdvisorBot, body: dict, action: dict, respond) -> None:
             respond(**message, response_type="in_channel", replace_original=False)
         respond(delete_original=True)
     except Exception as exc:
-        respond(text=f":warning: I couldn't share that. {failure_text(exc)}", response_type="ephemeral",
-                replace_original=False)
+        respond(
+            text=f":warning: I couldn't share that. {failure_text(exc)}",
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
 
 def _tell(client, channel: str | None, user: str, text: str) -> None:

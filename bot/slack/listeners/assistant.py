@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 
-from advisor.assessment import PortfolioSummary
+from advisor.portfolio.assessment import PortfolioSummary
 from bot.slack.services import AdvisorBot
 
 log = logging.getLogger(__name__)
 
-WELCOME = ("Hi <@{user}>! I help move AI initiatives from proof of concept to production. Ask about one "
-           "initiative, the whole portfolio, or how to scale; every answer cites its sources.")
+WELCOME = (
+    "Hi <@{user}>! I help move AI initiatives from proof of concept to production. Ask about one "
+    "initiative, the whole portfolio, or how to scale; every answer cites its sources."
+)
 PROMPTS_TITLE = "Try asking"
 
 
@@ -52,7 +54,8 @@ def handle_thread_started(bot: AdvisorBot, event: dict, client) -> None:
         log.warning("no portfolio for suggested prompts: %s", exc)
     client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=WELCOME.format(user=user))
     try:
-        client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=thread_ts,
-                                                     title=PROMPTS_TITLE, prompts=suggested_prompts(summary))
+        client.assistant_threads_setSuggestedPrompts(
+            channel_id=channel, thread_ts=thread_ts, title=PROMPTS_TITLE, prompts=suggested_prompts(summary)
+        )
     except Exception as exc:  # the greeting is there; prompts are a nicety
         log.warning("could not set suggested prompts: %s", exc)

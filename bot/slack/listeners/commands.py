@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import logging
 
+from advisor.access import Requester
 from advisor.errors import AdvisorError
-from advisor.records import Requester
 from bot.slack.blocks import SHARE_ACTION, answer_messages, button
 from bot.slack.failures import failure_text
 from bot.slack.mrkdwn import escape
@@ -79,8 +79,13 @@ def command_messages(bot: AdvisorBot, sub: str, arg: str, requester: Requester, 
         blocks = portfolio_blocks(summary, advisor.framework, title)
         text = f"{title}: {summary.total} initiatives"
     if share:
-        blocks.append({"type": "actions", "block_id": "advisor_share",
-                       "elements": [button("Share in channel", SHARE_ACTION, share, style="primary")]})
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "advisor_share",
+                "elements": [button("Share in channel", SHARE_ACTION, share, style="primary")],
+            }
+        )
     return [{"text": text, "blocks": blocks}]
 
 
@@ -98,11 +103,15 @@ def handle_ingest_command(bot: AdvisorBot, user: str, channel: str, arg: str, re
         return
     files = [{"id": file_id} for file_id in ids] or latest_shared_file(client, user, channel)
     if not files:
-        respond(text="I found no file to ingest. Share the file in this channel (or send it to me in a DM), "
-                     "then run `/advisor ingest` with its link.", response_type="ephemeral")
+        respond(
+            text="I found no file to ingest. Share the file in this channel (or send it to me in a DM), "
+            "then run `/advisor ingest` with its link.",
+            response_type="ephemeral",
+        )
         return
-    respond(text=f":inbox_tray: Ingesting {len(files)} file{'s' if len(files) != 1 else ''}…",
-            response_type="ephemeral")
+    respond(
+        text=f":inbox_tray: Ingesting {len(files)} file{'s' if len(files) != 1 else ''}…", response_type="ephemeral"
+    )
     respond(text=ingest_shared_files(bot, client, files), response_type="ephemeral")
 
 
@@ -117,5 +126,7 @@ def latest_shared_file(client, user: str, channel: str) -> list[dict]:
 def shared_header(user: str, sub: str, arg: str) -> dict:
     shown = f"/advisor {sub} {arg}".strip()
     shown = shown if len(shown) <= 200 else shown[:199] + "…"
-    return {"type": "context", "elements": [
-        {"type": "mrkdwn", "text": f"<@{user}> shared this from `{escape(shown)}`"}]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": f"<@{user}> shared this from `{escape(shown)}`"}],
+    }

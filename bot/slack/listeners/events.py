@@ -13,8 +13,10 @@ from bot.slack.uploads import ingest_shared_files, refusal_text
 
 log = logging.getLogger(__name__)
 
-GREETING = ("Hi <@{user}>! Ask me about moving AI initiatives from proof of concept to production, "
-            "e.g. _what is missing before Claims Triage Assistant can go live?_ or _which initiatives are stalled?_")
+GREETING = (
+    "Hi <@{user}>! Ask me about moving AI initiatives from proof of concept to production, "
+    "e.g. _what is missing before Claims Triage Assistant can go live?_ or _which initiatives are stalled?_"
+)
 ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 
 
@@ -51,13 +53,15 @@ def handle_mention(bot: AdvisorBot, event: dict, me: Identity, client, set_statu
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=GREETING.format(user=event.get("user")))
         return
     try:
-        history = (thread_history(client, channel, thread_ts, ts, me.bot_user_id, me.bot_id)
-                   if event.get("thread_ts") else [])
+        history = (
+            thread_history(client, channel, thread_ts, ts, me.bot_user_id, me.bot_id) if event.get("thread_ts") else []
+        )
     except Exception as exc:  # answer without context rather than not at all
         log.warning("could not read thread %s: %s", thread_ts, exc)
         history = []
-    turn = Turn(channel_id=channel, user_id=event.get("user", ""), thread_ts=thread_ts, question=question,
-                history=history)
+    turn = Turn(
+        channel_id=channel, user_id=event.get("user", ""), thread_ts=thread_ts, question=question, history=history
+    )
     answer_turn(bot, client, turn, set_status=set_status)
 
 
@@ -87,13 +91,17 @@ def handle_thread_reply(bot: AdvisorBot, event: dict, me: Identity, client, set_
     question = plain_text(event.get("text"))
     if not question:
         return
-    turn = Turn(channel_id=channel, user_id=event.get("user", ""), thread_ts=thread_ts, question=question,
-                history=earlier_questions(messages, ts, me.bot_user_id, me.bot_id))
+    turn = Turn(
+        channel_id=channel,
+        user_id=event.get("user", ""),
+        thread_ts=thread_ts,
+        question=question,
+        history=earlier_questions(messages, ts, me.bot_user_id, me.bot_id),
+    )
     answer_turn(bot, client, turn, set_status=set_status)
 
 
-def handle_direct_message(bot: AdvisorBot, event: dict, me: Identity, client, set_status=None,
-                          say_stream=None) -> None:
+def handle_direct_message(bot: AdvisorBot, event: dict, me: Identity, client, set_status=None, say_stream=None) -> None:
     """A DM (or the assistant pane): uploads from admins are ingested; text is answered in the thread."""
     channel, ts, user = event["channel"], event["ts"], event.get("user", "")
     thread_ts = event.get("thread_ts") or ts
@@ -111,8 +119,7 @@ def handle_direct_message(bot: AdvisorBot, event: dict, me: Identity, client, se
             history = thread_history(client, channel, thread_ts, ts, me.bot_user_id, me.bot_id)
         except Exception as exc:
             log.warning("could not read DM thread %s: %s", thread_ts, exc)
-    turn = Turn(channel_id=channel, user_id=user, thread_ts=thread_ts, question=question, history=history,
-                stream=True)
+    turn = Turn(channel_id=channel, user_id=user, thread_ts=thread_ts, question=question, history=history, stream=True)
     answer_turn(bot, client, turn, set_status=set_status, say_stream=say_stream)
 
 
@@ -124,8 +131,11 @@ def handle_upload(bot: AdvisorBot, event: dict, client, thread_ts: str) -> None:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=refusal_text(bot, user, names))
         return
     try:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                text=f":inbox_tray: Ingesting {len(files)} file{'s' if len(files) != 1 else ''}…")
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=f":inbox_tray: Ingesting {len(files)} file{'s' if len(files) != 1 else ''}…",
+        )
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=ingest_shared_files(bot, client, files))
     except Exception as exc:
         post_failure(client, channel, thread_ts, exc)

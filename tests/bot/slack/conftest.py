@@ -35,4 +35,3 @@ def me():
     from bot.slack.listeners.events import Identity
 
     return Identity(bot_user_id=BOT_USER, bot_id=BOT_ID)
-

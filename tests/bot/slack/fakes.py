@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.chat_stream import ChatStream
 
 from advisor import Advisor
-from advisor.answer import Answer, Citation
+from advisor.answering.answer import Answer, Citation
 from tests.conftest import TODAY
 
 ADMIN = "UADMIN"
@@ -79,18 +79,35 @@ class ScriptedAdvisor(Advisor):
 
 def make_answer(text: str | None = None, **changes) -> Answer:
     values = dict(
-        question="What is missing before Claims Triage Assistant can go live?", intent="missing_infrastructure",
-        text=text or ("**Claims Triage Assistant** (CLM-001) is in phase 2.\n\n**Missing**\n"
-                      "- **Monitoring and observability**: alerts reach an owner [1]\n"
-                      "- **Guardrails** <checked> outside the model [2]"),
+        question="What is missing before Claims Triage Assistant can go live?",
+        intent="missing_infrastructure",
+        text=text
+        or (
+            "**Claims Triage Assistant** (CLM-001) is in phase 2.\n\n**Missing**\n"
+            "- **Monitoring and observability**: alerts reach an owner [1]\n"
+            "- **Guardrails** <checked> outside the model [2]"
+        ),
         citations=[
-            Citation(n=1, source="knowledge/practices/mlops.md", title="The MLOps checklist",
-                     section="The MLOps checklist > Monitoring and observability", snippet="Monitoring..."),
-            Citation(n=2, source="https://example.com/guardrails", title="Guardrails & <you>", section="",
-                     snippet="Guardrails...", url="https://example.com/guardrails?a=1&b=2"),
+            Citation(
+                n=1,
+                source="knowledge/practices/mlops.md",
+                title="The MLOps checklist",
+                section="The MLOps checklist > Monitoring and observability",
+                snippet="Monitoring...",
+            ),
+            Citation(
+                n=2,
+                source="https://example.com/guardrails",
+                title="Guardrails & <you>",
+                section="",
+                snippet="Guardrails...",
+                url="https://example.com/guardrails?a=1&b=2",
+            ),
         ],
-        missing_capabilities=["monitoring", "guardrails"], unmet_gates=["Every capability is in place"],
-        next_phase=3, risks=["hallucination"],
+        missing_capabilities=["monitoring", "guardrails"],
+        unmet_gates=["Every capability is in place"],
+        next_phase=3,
+        risks=["hallucination"],
     )
     values.update(changes)
     return Answer(**values)

@@ -9,8 +9,14 @@ from tests.bot.slack.fakes import Recorder, make_answer
 
 def click(action_id: str, value: str, user: str = "U3") -> tuple[dict, dict]:
     action = {"action_id": action_id, "value": value, "block_id": "advisor_feedback", "type": "button"}
-    body = {"type": "block_actions", "user": {"id": user}, "channel": {"id": "C1"}, "trigger_id": "trig",
-            "container": {"type": "message", "channel_id": "C1"}, "actions": [action]}
+    body = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "channel": {"id": "C1"},
+        "trigger_id": "trig",
+        "container": {"type": "message", "channel_id": "C1"},
+        "actions": [action],
+    }
     return body, action
 
 
@@ -24,7 +30,8 @@ def test_not_helpful_is_stored_then_a_comment_modal_opens(bot, client):
     assert [c["title"] for c in saved.citations] == ["The MLOps checklist", "Guardrails & <you>"]
     [opened] = client.of("views_open")
     assert opened["trigger_id"] == "trig" and json.loads(opened["view"]["private_metadata"]) == {
-        "feedback_id": feedback_id}
+        "feedback_id": feedback_id
+    }
 
 
 def test_comment_from_the_modal_is_attached_to_the_rating(bot, client):

@@ -38,29 +38,59 @@ def app(bot, slack):
 def signed(body: str, content_type: str, secret: str = SECRET, age: int = 0) -> BoltRequest:
     ts = str(int(time.time()) - age)
     signature = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return BoltRequest(body=body, headers={"content-type": [content_type], "x-slack-request-timestamp": [ts],
-                                           "x-slack-signature": [signature]})
+    return BoltRequest(
+        body=body,
+        headers={"content-type": [content_type], "x-slack-request-timestamp": [ts], "x-slack-signature": [signature]},
+    )
 
 
 def event_request(event: dict, event_id: str, **kwargs) -> BoltRequest:
-    body = {"type": "event_callback", "team_id": "T0TEST", "event": event, "event_id": event_id,
-            "authorizations": [{"team_id": "T0TEST", "user_id": "UBOT", "is_bot": True}]}
+    body = {
+        "type": "event_callback",
+        "team_id": "T0TEST",
+        "event": event,
+        "event_id": event_id,
+        "authorizations": [{"team_id": "T0TEST", "user_id": "UBOT", "is_bot": True}],
+    }
     return signed(json.dumps(body), "application/json", **kwargs)
 
 
 SAMPLE_EVENTS = {
     "app_home_opened": {"type": "app_home_opened", "user": "U1", "tab": "home"},
     "app_mention": {"type": "app_mention", "user": "U1", "channel": "C1", "ts": "1.1", "text": "<@UBOT> hi"},
-    "assistant_thread_started": {"type": "assistant_thread_started", "assistant_thread": {
-        "user_id": "U1", "channel_id": "D1", "thread_ts": "2.1", "context": {}}},
-    "assistant_thread_context_changed": {"type": "assistant_thread_context_changed", "assistant_thread": {
-        "user_id": "U1", "channel_id": "D1", "thread_ts": "2.1", "context": {"channel_id": "C1"}}},
-    "message.channels": {"type": "message", "channel_type": "channel", "channel": "C1", "user": "U1",
-                         "ts": "3.1", "text": "chatter"},
-    "message.groups": {"type": "message", "channel_type": "group", "channel": "G1", "user": "U1",
-                       "ts": "4.1", "text": "chatter"},
-    "message.im": {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "ts": "5.1",
-                   "text": "", "subtype": "message_deleted"},
+    "assistant_thread_started": {
+        "type": "assistant_thread_started",
+        "assistant_thread": {"user_id": "U1", "channel_id": "D1", "thread_ts": "2.1", "context": {}},
+    },
+    "assistant_thread_context_changed": {
+        "type": "assistant_thread_context_changed",
+        "assistant_thread": {"user_id": "U1", "channel_id": "D1", "thread_ts": "2.1", "context": {"channel_id": "C1"}},
+    },
+    "message.channels": {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": "C1",
+        "user": "U1",
+        "ts": "3.1",
+        "text": "chatter",
+    },
+    "message.groups": {
+        "type": "message",
+        "channel_type": "group",
+        "channel": "G1",
+        "user": "U1",
+        "ts": "4.1",
+        "text": "chatter",
+    },
+    "message.im": {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D1",
+        "user": "U1",
+        "ts": "5.1",
+        "text": "",
+        "subtype": "message_deleted",
+    },
 }
 
 
@@ -73,28 +103,44 @@ def test_every_subscribed_event_has_a_listener(app):
 
 def test_the_slash_command_and_buttons_in_the_manifest_are_handled(app, slack):
     [command] = MANIFEST["features"]["slash_commands"]
-    form = urllib.parse.urlencode({"command": command["command"], "text": "help", "user_id": "U1",
-                                   "channel_id": "C1", "response_url": slack.response_url("unit")})
+    form = urllib.parse.urlencode(
+        {
+            "command": command["command"],
+            "text": "help",
+            "user_id": "U1",
+            "channel_id": "C1",
+            "response_url": slack.response_url("unit"),
+        }
+    )
     assert app.dispatch(signed(form, "application/x-www-form-urlencoded")).status == 200
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
     for action_id in ("feedback_helpful", "feedback_not_helpful", "share_answer"):
-        payload = {"type": "block_actions", "user": {"id": "U1"}, "channel": {"id": "C1"}, "trigger_id": "t",
-                   "team": {"id": "T0TEST"}, "actions": [{"action_id": action_id, "value": "x", "block_id": "b"}],
-                   "response_url": slack.response_url("unit-action")}
+        payload = {
+            "type": "block_actions",
+            "user": {"id": "U1"},
+            "channel": {"id": "C1"},
+            "trigger_id": "t",
+            "team": {"id": "T0TEST"},
+            "actions": [{"action_id": action_id, "value": "x", "block_id": "b"}],
+            "response_url": slack.response_url("unit-action"),
+        }
         form = urllib.parse.urlencode({"payload": json.dumps(payload)})
         assert app.dispatch(signed(form, "application/x-www-form-urlencoded")).status == 200, action_id
 
 
 def test_manifest_asks_for_exactly_the_scopes_the_bot_uses():
-    assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == sorted([
-        "app_mentions:read",  # app_mention
-        "assistant:write",  # thinking status, suggested prompts (agent pane)
-        "channels:history", "groups:history",  # thread follow-ups: message events + conversations.replies
-        "chat:write",  # answers, streams, ephemeral thanks
-        "commands",  # /advisor
-        "files:read",  # admin ingestion: files.info, files.list, downloads
-        "im:history",  # DMs and the agent pane
-    ])
+    assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == sorted(
+        [
+            "app_mentions:read",  # app_mention
+            "assistant:write",  # thinking status, suggested prompts (agent pane)
+            "channels:history",
+            "groups:history",  # thread follow-ups: message events + conversations.replies
+            "chat:write",  # answers, streams, ephemeral thanks
+            "commands",  # /advisor
+            "files:read",  # admin ingestion: files.info, files.list, downloads
+            "im:history",  # DMs and the agent pane
+        ]
+    )
     info = MANIFEST["display_information"]
     assert len(info["description"]) <= 140 and 175 <= len(info["long_description"]) <= 4000
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True

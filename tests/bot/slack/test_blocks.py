@@ -4,9 +4,15 @@ import json
 
 import pytest
 
-from advisor.answer import Citation
+from advisor.answering.answer import Citation
 from bot.slack.blocks import (
-    FIELD_LIMIT, MAX_BLOCKS, VALUE_LIMIT, answer_messages, pack_feedback, sources_blocks, unpack_feedback,
+    FIELD_LIMIT,
+    MAX_BLOCKS,
+    VALUE_LIMIT,
+    answer_messages,
+    pack_feedback,
+    sources_blocks,
+    unpack_feedback,
 )
 from tests.bot.slack.fakes import make_answer
 
@@ -28,8 +34,10 @@ def test_answer_message_has_text_facts_sources_and_feedback(framework):
 def test_sources_are_numbered_titled_and_linked_when_they_have_a_url():
     [block] = sources_blocks(make_answer().citations)
     texts = [e["text"] for e in block["elements"]]
-    assert texts == ["*Sources* [1] The MLOps checklist › Monitoring and observability",
-                     "[2] <https://example.com/guardrails?a=1&amp;b=2|Guardrails &amp; &lt;you&gt;>"]
+    assert texts == [
+        "*Sources* [1] The MLOps checklist › Monitoring and observability",
+        "[2] <https://example.com/guardrails?a=1&amp;b=2|Guardrails &amp; &lt;you&gt;>",
+    ]
 
 
 def test_many_sources_spread_over_context_blocks_of_ten():
@@ -78,9 +86,16 @@ def test_long_answer_is_split_into_sections_and_messages_within_limits(framework
 
 
 def test_not_found_answer_offers_suggestions_and_no_empty_facts(framework):
-    answer = make_answer(text="I found nothing about quantum widgets.", found=False, citations=[],
-                         suggestions=["Drift detection", "Guardrails"], missing_capabilities=[], unmet_gates=[],
-                         next_phase=None, risks=[])
+    answer = make_answer(
+        text="I found nothing about quantum widgets.",
+        found=False,
+        citations=[],
+        suggestions=["Drift detection", "Guardrails"],
+        missing_capabilities=[],
+        unmet_gates=[],
+        next_phase=None,
+        risks=[],
+    )
     [message] = answer_messages(answer, framework)
     types = [b["type"] for b in message["blocks"]]
     assert types == ["section", "section", "actions"]

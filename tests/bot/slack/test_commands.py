@@ -9,15 +9,26 @@ from tests.bot.slack.fakes import ADMIN, Recorder
 
 
 def command(text: str, user: str = "U1") -> dict:
-    return {"command": "/advisor", "text": text, "user_id": user, "channel_id": "C5",
-            "response_url": "https://hooks.slack.com/commands/x"}
+    return {
+        "command": "/advisor",
+        "text": text,
+        "user_id": user,
+        "channel_id": "C5",
+        "response_url": "https://hooks.slack.com/commands/x",
+    }
 
 
-@pytest.mark.parametrize("text, parsed", [
-    ("", ("help", "")), ("help", ("help", "")), ("ASK  why? ", ("ask", "why?")),
-    ("initiative CLM-001", ("initiative", "CLM-001")), ("portfolio", ("portfolio", "")),
-    ("which initiatives are stalled?", ("ask", "which initiatives are stalled?")),
-])
+@pytest.mark.parametrize(
+    "text, parsed",
+    [
+        ("", ("help", "")),
+        ("help", ("help", "")),
+        ("ASK  why? ", ("ask", "why?")),
+        ("initiative CLM-001", ("initiative", "CLM-001")),
+        ("portfolio", ("portfolio", "")),
+        ("which initiatives are stalled?", ("ask", "which initiatives are stalled?")),
+    ],
+)
 def test_parse_command(text, parsed):
     assert parse_command(text) == parsed
 

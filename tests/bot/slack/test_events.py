@@ -47,12 +47,15 @@ def test_mention_is_answered_in_its_thread_with_status_shown_then_cleared(bot, a
 
 
 def test_mention_inside_a_thread_passes_the_earlier_turns(bot, advisor, client, me):
-    client.responses["conversations_replies"] = {"ok": True, "messages": [
-        {"user": "U1", "ts": "100.1", "text": f"<@{BOT_USER}> tell me about Claims Triage Assistant"},
-        {"user": BOT_USER, "bot_id": BOT_ID, "ts": "100.2", "text": "It is in phase 2 [1]"},
-        {"user": "U2", "ts": "100.3", "text": "what about &lt;its&gt; owner?"},
-        {"user": "U1", "ts": "100.4", "text": f"<@{BOT_USER}> and the risks?"},
-    ]}
+    client.responses["conversations_replies"] = {
+        "ok": True,
+        "messages": [
+            {"user": "U1", "ts": "100.1", "text": f"<@{BOT_USER}> tell me about Claims Triage Assistant"},
+            {"user": BOT_USER, "bot_id": BOT_ID, "ts": "100.2", "text": "It is in phase 2 [1]"},
+            {"user": "U2", "ts": "100.3", "text": "what about &lt;its&gt; owner?"},
+            {"user": "U1", "ts": "100.4", "text": f"<@{BOT_USER}> and the risks?"},
+        ],
+    }
     handle_mention(bot, mention(ts="100.4", thread_ts="100.1", text=f"<@{BOT_USER}> and the risks?"), me, client)
     assert advisor.asked[0][0] == "and the risks?"
     assert advisor.asked[0][2] == ["tell me about Claims Triage Assistant", "what about <its> owner?"]
@@ -89,19 +92,24 @@ def test_status_failure_does_not_stop_the_answer(bot, client, me):
 
 
 def test_thread_reply_without_mention_is_a_follow_up_when_the_bot_answered_there(bot, advisor, client, me):
-    client.responses["conversations_replies"] = {"ok": True, "messages": [
-        {"user": "U1", "ts": "100.1", "text": f"<@{BOT_USER}> {QUESTION}"},
-        {"user": BOT_USER, "bot_id": BOT_ID, "ts": "100.2", "text": "answer"},
-        {"user": "U1", "ts": "100.3", "text": "and what are its risks?"},
-    ]}
+    client.responses["conversations_replies"] = {
+        "ok": True,
+        "messages": [
+            {"user": "U1", "ts": "100.1", "text": f"<@{BOT_USER}> {QUESTION}"},
+            {"user": BOT_USER, "bot_id": BOT_ID, "ts": "100.2", "text": "answer"},
+            {"user": "U1", "ts": "100.3", "text": "and what are its risks?"},
+        ],
+    }
     handle_message(bot, channel_message("100.3", thread_ts="100.1"), me, client)
     assert advisor.asked[0][0] == "and what are its risks?" and advisor.asked[0][2] == [QUESTION]
     assert client.of("chat_postMessage")[0]["thread_ts"] == "100.1"
 
 
 def test_thread_reply_in_a_thread_without_the_bot_is_ignored(bot, advisor, client, me):
-    client.responses["conversations_replies"] = {"ok": True, "messages": [
-        {"user": "U1", "ts": "100.1", "text": "lunch?"}, {"user": "U2", "ts": "100.3", "text": "sure"}]}
+    client.responses["conversations_replies"] = {
+        "ok": True,
+        "messages": [{"user": "U1", "ts": "100.1", "text": "lunch?"}, {"user": "U2", "ts": "100.3", "text": "sure"}],
+    }
     handle_message(bot, channel_message("100.3", thread_ts="100.1", text="sure"), me, client)
     assert advisor.asked == [] and client.of("chat_postMessage") == []
 
@@ -121,14 +129,18 @@ def test_unreadable_thread_is_logged_not_answered(bot, advisor, client, me):
 
 
 def test_direct_message_streams_the_answer_in_its_thread(bot, advisor, client, me):
-    say_stream = SayStream(client=client, channel="D1", recipient_team_id="T1", recipient_user_id="U1",
-                           thread_ts="200.1")
+    say_stream = SayStream(
+        client=client, channel="D1", recipient_team_id="T1", recipient_user_id="U1", thread_ts="200.1"
+    )
     handle_message(bot, dm(), me, client, SetStatus(client, "D1", "200.1"), say_stream)
     [start] = client.of("chat_startStream")
     [stop] = client.of("chat_stopStream")
     assert start["thread_ts"] == "200.1" and start["recipient_user_id"] == "U1"
-    streamed = "".join(chunk.text for call in client.of("chat_startStream") + client.of("chat_appendStream")
-                       + [stop] for chunk in call.get("chunks") or [])
+    streamed = "".join(
+        chunk.text
+        for call in client.of("chat_startStream") + client.of("chat_appendStream") + [stop]
+        for chunk in call.get("chunks") or []
+    )
     assert streamed == advisor.answer.text
     assert [b["type"] for b in stop["blocks"]] == ["section", "context", "actions"]
     assert client.of("chat_postMessage") == []
@@ -144,8 +156,13 @@ def test_direct_message_falls_back_to_a_post_when_streaming_is_unavailable(bot, 
 
 
 def test_follow_up_in_a_dm_thread_uses_the_thread(bot, advisor, client, me):
-    client.responses["conversations_replies"] = {"ok": True, "messages": [
-        {"user": "U1", "ts": "200.1", "text": QUESTION}, {"bot_id": BOT_ID, "user": BOT_USER, "ts": "200.2"}]}
+    client.responses["conversations_replies"] = {
+        "ok": True,
+        "messages": [
+            {"user": "U1", "ts": "200.1", "text": QUESTION},
+            {"bot_id": BOT_ID, "user": BOT_USER, "ts": "200.2"},
+        ],
+    }
     handle_message(bot, dm(text="and its risks?", ts="200.3", thread_ts="200.1"), me, client)
     assert advisor.asked[0][2] == [QUESTION]
 
@@ -168,8 +185,7 @@ def test_non_admin_upload_with_a_question_still_gets_the_answer(bot, advisor, cl
 
 def test_admin_upload_that_cannot_be_fetched_says_why(bot, client, me):
     client.failing["files_info"] = "missing_scope"
-    handle_message(bot, dm(text="", subtype="file_share", files=[{"id": "F9", "name": "x.md"}], user=ADMIN),
-                   me, client)
+    handle_message(bot, dm(text="", subtype="file_share", files=[{"id": "F9", "name": "x.md"}], user=ADMIN), me, client)
     texts = [p["text"] for p in client.of("chat_postMessage")]
     assert texts[0].startswith(":inbox_tray: Ingesting 1 file")
     assert "`x.md`" in texts[1] and "missing_scope" in texts[1] and "files:read" in texts[1]

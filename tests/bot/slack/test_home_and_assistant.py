@@ -38,13 +38,19 @@ def test_home_failure_publishes_a_helpful_error_view(bot, advisor, client, monke
 
 
 def test_agent_pane_greets_and_suggests_prompts_about_a_real_initiative(bot, client):
-    event = {"type": "assistant_thread_started",
-             "assistant_thread": {"user_id": "U1", "channel_id": "D1", "thread_ts": "300.1", "context": {}}}
+    event = {
+        "type": "assistant_thread_started",
+        "assistant_thread": {"user_id": "U1", "channel_id": "D1", "thread_ts": "300.1", "context": {}},
+    }
     handle_thread_started(bot, event, client)
     [greeting] = client.of("chat_postMessage")
     assert greeting["thread_ts"] == "300.1" and "<@U1>" in greeting["text"]
     [prompts] = client.of("assistant_threads_setSuggestedPrompts")
-    assert [p["title"] for p in prompts["prompts"]] == ["Next phase", "Risks", "Missing infrastructure",
-                                                       "Portfolio status"]
+    assert [p["title"] for p in prompts["prompts"]] == [
+        "Next phase",
+        "Risks",
+        "Missing infrastructure",
+        "Portfolio status",
+    ]
     stalled = bot.advisor.portfolio_summary(bot.requester("U1", "D1")).stalled[0].name
     assert stalled in prompts["prompts"][0]["message"]

@@ -37,8 +37,12 @@ def test_the_token_is_never_sent_outside_slack(slack, tmp_path):
 
 def test_too_big_or_linkless_files_are_refused(slack, tmp_path):
     with pytest.raises(DownloadError, match="limit is 25 MB"):
-        fetch({"url_private_download": "https://files.slack.com/x", "size": MAX_BYTES + 1}, BOT_TOKEN,
-              tmp_path / "x.md", None)
+        fetch(
+            {"url_private_download": "https://files.slack.com/x", "size": MAX_BYTES + 1},
+            BOT_TOKEN,
+            tmp_path / "x.md",
+            None,
+        )
     with pytest.raises(DownloadError, match="no download link"):
         fetch({"id": "F1"}, BOT_TOKEN, tmp_path / "x.md", None)
 
@@ -48,4 +52,6 @@ def test_safe_names_and_file_ids():
     assert safe_name("Q3 plan (final)!.pdf", "F1") == "Q3 plan _final_.pdf"
     assert safe_name("...", "F1") == "F1"
     assert file_ids("https://acme.slack.com/files/U1/F0ABCDEF12/plan.pdf and F0XYZ98765") == [
-        "F0ABCDEF12", "F0XYZ98765"]
+        "F0ABCDEF12",
+        "F0XYZ98765",
+    ]

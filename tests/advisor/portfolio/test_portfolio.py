@@ -4,15 +4,23 @@ from datetime import date
 
 import pytest
 
+from advisor.access import Requester
 from advisor.db import make_engine
-from advisor.portfolio import PortfolioStore
-from advisor.records import Initiative, Requester
+from advisor.portfolio.records import Initiative
+from advisor.portfolio.store import PortfolioStore
 from tests.conftest import make_settings
 
 
 def rec(rid, **changes):
-    data = dict(id=rid, name=f"Name {rid}", business_unit="BU", region="Japan", ai_type="ml", phase=1,
-                phase_since=date(2026, 1, 1))
+    data = dict(
+        id=rid,
+        name=f"Name {rid}",
+        business_unit="BU",
+        region="Japan",
+        ai_type="ml",
+        phase=1,
+        phase_since=date(2026, 1, 1),
+    )
     data.update(changes)
     return Initiative(**data)
 
@@ -46,7 +54,15 @@ def test_restricted_records_are_invisible_outside_allowed(store):
 
 
 def test_records_round_trip_exactly(store):
-    original = rec("R", kpi_baseline=1.5, kpi_target=0.5, kpi_current=None, capabilities=["monitoring"],
-                   risks=["x"], notes="n", phase_since=date(2025, 2, 28))
+    original = rec(
+        "R",
+        kpi_baseline=1.5,
+        kpi_target=0.5,
+        kpi_current=None,
+        capabilities=["monitoring"],
+        risks=["x"],
+        notes="n",
+        phase_since=date(2025, 2, 28),
+    )
     store.replace_source("r.json", [original])
     assert store.get("R", Requester.admin()) == original

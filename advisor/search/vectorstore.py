@@ -21,8 +21,10 @@ def make_chroma_client(settings: Settings):
         url = urlparse(settings.chroma_url)
         try:
             return chromadb.HttpClient(
-                host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https", settings=chroma_settings,
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
             )
         except Exception as exc:
             raise StorageError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
@@ -42,7 +44,9 @@ class VectorStore:
         for start in range(0, len(ids), self._batch):
             end = start + self._batch
             self.collection.upsert(
-                ids=ids[start:end], embeddings=embeddings[start:end], documents=documents[start:end],
+                ids=ids[start:end],
+                embeddings=embeddings[start:end],
+                documents=documents[start:end],
                 metadatas=metadatas[start:end],
             )
 
@@ -52,7 +56,9 @@ class VectorStore:
     def query(self, embedding: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float, str, dict]]:
         """(id, cosine similarity, document, metadata), nearest first."""
         result = self.collection.query(
-            query_embeddings=[embedding], n_results=n, where=where,
+            query_embeddings=[embedding],
+            n_results=n,
+            where=where,
             include=["documents", "metadatas", "distances"],
         )
         return [

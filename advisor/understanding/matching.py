@@ -8,13 +8,29 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from advisor.records import Initiative
+from advisor.portfolio.records import Initiative
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 _STOP = {"the", "a", "an", "and", "of", "for", "to", "in", "on", "our", "my", "its", "with", "q"}
 # Words that describe what kind of thing it is rather than which one.
-_GENERIC = {"assistant", "bot", "agent", "copilot", "system", "tool", "ai", "model", "project",
-            "initiative", "pilot", "poc", "app", "service", "platform", "solution"}
+_GENERIC = {
+    "assistant",
+    "bot",
+    "agent",
+    "copilot",
+    "system",
+    "tool",
+    "ai",
+    "model",
+    "project",
+    "initiative",
+    "pilot",
+    "poc",
+    "app",
+    "service",
+    "platform",
+    "solution",
+}
 
 
 def tokens(text: str) -> list[str]:

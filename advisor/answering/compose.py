@@ -12,12 +12,12 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
-from advisor.answer import Citation
+from advisor.answering.answer import Citation
+from advisor.answering.evidence import Evidence, Item, Quote
+from advisor.answering.sentences import split_sentences
 from advisor.errors import ConfigError
-from advisor.evidence import Evidence, Item, Quote
-from advisor.index import Chunk, Hit
-from advisor.keyword import analyze
-from advisor.sentences import split_sentences
+from advisor.search.index import Chunk, Hit
+from advisor.search.keyword import analyze
 from advisor.settings import Settings
 
 GUIDANCE_SENTENCES = 6
@@ -39,8 +39,15 @@ class CitationList:
         chunk = quote.chunk
         citation = self._by_chunk.get(chunk.id)
         if citation is None:
-            citation = Citation(n=len(self._by_chunk) + 1, source=chunk.url or chunk.source, title=chunk.title,
-                                section=chunk.section, snippet=quote.sentence, url=chunk.url, kind=chunk.kind)
+            citation = Citation(
+                n=len(self._by_chunk) + 1,
+                source=chunk.url or chunk.source,
+                title=chunk.title,
+                section=chunk.section,
+                snippet=quote.sentence,
+                url=chunk.url,
+                kind=chunk.kind,
+            )
             self._by_chunk[chunk.id] = citation
         elif quote.sentence not in citation.snippet:
             citation.snippet += " … " + quote.sentence
@@ -84,9 +91,12 @@ def select_sentences(question: str, hits: list[Hit], limit: int = GUIDANCE_SENTE
     A sentence scores by the question terms it contains (stemmed, stop words removed) and by
     the rank of its passage; at most two per passage, near-duplicates dropped.
     """
-    candidates = [(rank, position, sentence, hit.chunk) for rank, hit in enumerate(hits)
-                  for position, sentence in enumerate(split_sentences(hit.chunk.text, min_words=MIN_WORDS))
-                  if not sentence.endswith(":")]
+    candidates = [
+        (rank, position, sentence, hit.chunk)
+        for rank, hit in enumerate(hits)
+        for position, sentence in enumerate(split_sentences(hit.chunk.text, min_words=MIN_WORDS))
+        if not sentence.endswith(":")
+    ]
     analyzed = analyze([question] + [c[2] for c in candidates])  # one pass over every sentence
     terms = set(analyzed[0])
     scored: list[tuple[float, int, int, str, Chunk]] = []
@@ -98,7 +108,7 @@ def select_sentences(question: str, hits: list[Hit], limit: int = GUIDANCE_SENTE
         scored = [s for s in scored if s[0] > 1.0 / (s[1] + 2)]
     chosen: list[tuple[int, int, str, Chunk]] = []
     per_passage: dict[str, int] = {}
-    for score, rank, position, sentence, chunk in sorted(scored, key=lambda s: -s[0]):
+    for _score, rank, position, sentence, chunk in sorted(scored, key=lambda s: -s[0]):
         if per_passage.get(chunk.id, 0) >= PER_PASSAGE:
             continue
         if any(fuzz.ratio(sentence, other) > 80 for _, _, other, _ in chosen):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from advisor.answer import Intent
+from advisor.access import Requester
+from advisor.answering.sentences import first_sentence
 from advisor.framework import Framework, Ref
-from advisor.index import Chunk, Hit, Index, SearchFilter
-from advisor.records import Initiative, Requester
-from advisor.sentences import first_sentence
+from advisor.portfolio.records import Initiative
+from advisor.search.index import Chunk, Hit, Index, SearchFilter
+from advisor.understanding.intents import Intent
 
 
 class Quote(BaseModel):

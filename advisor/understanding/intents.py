@@ -4,49 +4,78 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
-from advisor.answer import Intent
-from advisor.assessment import Assessment
 from advisor.framework import Framework
-from advisor.matching import best_matches
-from advisor.records import Initiative
+from advisor.portfolio.assessment import Assessment
+from advisor.portfolio.records import Initiative
+from advisor.understanding.matching import best_matches
 
 _RISK = re.compile(r"\brisk|\brisky\b|danger|threat|go wrong|worr(y|ies)|pitfall|concern")
-_MISSING = re.compile(r"\bmissing\b|\black|\bgaps?\b|infrastructure|capabilit|mlops|llmops|\bin place\b|"
-                      r"\bneed to (build|add|put)")
-_NEXT = re.compile(r"next (phase|step|stage)|\bgo(es|ing)? live|to production|production[- ]ready|\bblock|"
-                   r"hold(s|ing)? (it|them|\w+) back|move (on|forward|ahead|to)|\badvance|\bgates?\b|"
-                   r"\bready\b|promot|graduat|to phase \d|what does .* need|what do(es)? .* take")
-_READINESS = re.compile(r"\bgo(es|ing)? live|production|launch|\bready\b|roll(ing)? out|\bscal(e|ing)\b|"
-                        r"\bneed|\brequire|checklist|before")
-_FOLLOW_UP = re.compile(r"^(and|also|what about|how about|then)\b|\b(it|its|it's|this one|that one|"
-                        r"this initiative|that initiative|the same)\b")
+_MISSING = re.compile(
+    r"\bmissing\b|\black|\bgaps?\b|infrastructure|capabilit|mlops|llmops|\bin place\b|"
+    r"\bneed to (build|add|put)"
+)
+_NEXT = re.compile(
+    r"next (phase|step|stage)|\bgo(es|ing)? live|to production|production[- ]ready|\bblock|"
+    r"hold(s|ing)? (it|them|\w+) back|move (on|forward|ahead|to)|\badvance|\bgates?\b|"
+    r"\bready\b|promot|graduat|to phase \d|what does .* need|what do(es)? .* take"
+)
+_READINESS = re.compile(
+    r"\bgo(es|ing)? live|production|launch|\bready\b|roll(ing)? out|\bscal(e|ing)\b|"
+    r"\bneed|\brequire|checklist|before"
+)
+_FOLLOW_UP = re.compile(
+    r"^(and|also|what about|how about|then)\b|\b(it|its|it's|this one|that one|"
+    r"this initiative|that initiative|the same)\b"
+)
 _PLURAL = re.compile(r"\b(initiatives|projects|pilots|use cases|pocs|ones)\b")
-_PORTFOLIO = re.compile(r"\bportfolio\b|\bhow many\b|\blist\b|\boverview\b|\ball (of )?(our|the) |"
-                        r"\bwhich\b.*\b(initiatives|projects|pilots|use cases|ones|agents|models|bots|systems)\b|"
-                        r"\ball (\w+ ){0,2}(initiatives|projects|pilots|use cases)\b|\bhow are we doing\b|"
-                        r"\b(summary|status|state) of (all|our|the) (\w+ )?(portfolio|initiatives|projects|use cases)\b")
-_PORTFOLIO_STATE = re.compile(r"status|stall|stuck|\black|without|missing|\bare there\b|do we have|\bin phase|"
-                              r"\bready\b")
+_PORTFOLIO = re.compile(
+    r"\bportfolio\b|\bhow many\b|\blist\b|\boverview\b|\ball (of )?(our|the) |"
+    r"\bwhich\b.*\b(initiatives|projects|pilots|use cases|ones|agents|models|bots|systems)\b|"
+    r"\ball (\w+ ){0,2}(initiatives|projects|pilots|use cases)\b|\bhow are we doing\b|"
+    r"\b(summary|status|state) of (all|our|the) (\w+ )?(portfolio|initiatives|projects|use cases)\b"
+)
+_PORTFOLIO_STATE = re.compile(
+    r"status|stall|stuck|\black|without|missing|\bare there\b|do we have|\bin phase|"
+    r"\bready\b"
+)
 _READY = re.compile(r"\bready (for|to)\b|\bpass(ed|es)? (its|their|the) gates?\b|\bcan (move|advance|go)\b")
 _STALLED = re.compile(r"\bstall(ed|ing|s)?\b")
 _STUCK_IN = re.compile(r"\bstuck\b(?! in (the )?(poc|pilot|phase|proof))")
-_NEGATION = re.compile(r"\b(lack|lacks|lacking|without|missing|no|not have|don't have|doesn't have|"
-                       r"do not have|does not have|needs?|gaps? in)\b")
-_NO_OWNER = re.compile(r"\b(without|no|lack\w*|missing|not have|don't have|doesn't have)\s+(an?\s+)?(named\s+|clear\s+)?"
-                       r"(business\s+)?owners?\b|ownerless|unowned|(nobody|no one) owns")
-_NO_KPI = re.compile(r"\b(without|no|lack\w*|missing|not have|don't have|doesn't have)\s+(an?\s+)?(measured\s+)?(kpis?|roi|metrics?|"
-                     r"measurements?)\b|unmeasured|not measured|no measured")
+_NEGATION = re.compile(
+    r"\b(lack|lacks|lacking|without|missing|no|not have|don't have|doesn't have|"
+    r"do not have|does not have|needs?|gaps? in)\b"
+)
+_NO_OWNER = re.compile(
+    r"\b(without|no|lack\w*|missing|not have|don't have|doesn't have)\s+(an?\s+)?(named\s+|clear\s+)?"
+    r"(business\s+)?owners?\b|ownerless|unowned|(nobody|no one) owns"
+)
+_NO_KPI = re.compile(
+    r"\b(without|no|lack\w*|missing|not have|don't have|doesn't have)\s+(an?\s+)?(measured\s+)?(kpis?|roi|metrics?|"
+    r"measurements?)\b|unmeasured|not measured|no measured"
+)
 _AI_TYPES = {
     "genai": re.compile(r"\bgen ?ai\b|generative|\bllms?\b|\bgpt|\brag\b|copilot"),
     "agent": re.compile(r"\bagent(s|ic)?\b"),
     "ml": re.compile(r"\bml\b|machine learning|traditional|predictive|classical"),
 }
 _REGION_ALIASES = {
-    "japan": ("japan", "japanese", "jp"), "korea": ("korea", "korean", "kr"),
-    "vietnam": ("vietnam", "viet nam", "vietnamese", "vn"), "global": ("global", "worldwide"),
+    "japan": ("japan", "japanese", "jp"),
+    "korea": ("korea", "korean", "kr"),
+    "vietnam": ("vietnam", "viet nam", "vietnamese", "vn"),
+    "global": ("global", "worldwide"),
 }
 _POC = re.compile(r"\b(pocs?|proofs? of concept|proof-of-concept)\b")
+
+Intent = Literal[
+    "initiative_status",
+    "next_phase",
+    "missing_infrastructure",
+    "risks",
+    "portfolio_status",
+    "general_guidance",
+]
 
 
 @dataclass(frozen=True)
@@ -66,18 +95,20 @@ class PortfolioFilter:
         return self == PortfolioFilter()
 
     def matches(self, record: Initiative, assessment: Assessment) -> bool:
-        return all((
-            not self.ai_types or record.ai_type in self.ai_types,
-            not self.regions or record.region in self.regions,
-            not self.business_units or record.business_unit in self.business_units,
-            not self.phases or record.phase in self.phases,
-            not self.stalled or assessment.stalled,
-            all(c in assessment.missing_capabilities for c in self.missing),
-            all(c in record.capabilities for c in self.having),
-            not self.without_owner or not record.business_owner,
-            not self.without_kpi or not record.has_measured_kpi,
-            not self.ready or (assessment.next_phase is not None and not assessment.unmet_gates),
-        ))
+        return all(
+            (
+                not self.ai_types or record.ai_type in self.ai_types,
+                not self.regions or record.region in self.regions,
+                not self.business_units or record.business_unit in self.business_units,
+                not self.phases or record.phase in self.phases,
+                not self.stalled or assessment.stalled,
+                all(c in assessment.missing_capabilities for c in self.missing),
+                all(c in record.capabilities for c in self.having),
+                not self.without_owner or not record.business_owner,
+                not self.without_kpi or not record.has_measured_kpi,
+                not self.ready or (assessment.next_phase is not None and not assessment.unmet_gates),
+            )
+        )
 
     def merged_into(self, earlier: PortfolioFilter) -> PortfolioFilter:
         """A follow-up's filter: what it names replaces the same kind of filter of the earlier turn."""
@@ -131,10 +162,14 @@ def parse_filter(text: str, records: list[Initiative], framework: Framework) -> 
     negated = bool(_NEGATION.search(text))
     return PortfolioFilter(
         ai_types=tuple(t for t, pattern in _AI_TYPES.items() if pattern.search(text)),
-        regions=tuple(regions), business_units=tuple(units), phases=tuple(sorted(phases)),
+        regions=tuple(regions),
+        business_units=tuple(units),
+        phases=tuple(sorted(phases)),
         stalled=bool(_STALLED.search(text) or _STUCK_IN.search(text)),
-        missing=tuple(capabilities) if negated else (), having=() if negated else tuple(capabilities),
-        without_owner=bool(_NO_OWNER.search(text)), without_kpi=bool(_NO_KPI.search(text)),
+        missing=tuple(capabilities) if negated else (),
+        having=() if negated else tuple(capabilities),
+        without_owner=bool(_NO_OWNER.search(text)),
+        without_kpi=bool(_NO_KPI.search(text)),
         ready=bool(_READY.search(text)),
     )
 
@@ -153,7 +188,8 @@ def _is_portfolio(text: str, filters: PortfolioFilter) -> bool:
     if _PORTFOLIO.search(text):
         return True
     return bool(_PLURAL.search(text)) and bool(
-        _PORTFOLIO_STATE.search(text) or filters.regions or filters.ai_types or filters.phases)
+        _PORTFOLIO_STATE.search(text) or filters.regions or filters.ai_types or filters.phases
+    )
 
 
 def understand(question: str, history: list[str], records: list[Initiative], framework: Framework) -> Query:

@@ -8,39 +8,32 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from advisor.access import Requester
 from advisor.framework import AIType
 
 RECORD_FIELDS = (
-    "id", "name", "business_unit", "region", "ai_type", "phase", "phase_since", "business_owner",
-    "tech_owner", "kpi_name", "kpi_baseline", "kpi_target", "kpi_current", "capabilities", "risks",
-    "roadmap_goal", "visibility", "allowed", "notes",
+    "id",
+    "name",
+    "business_unit",
+    "region",
+    "ai_type",
+    "phase",
+    "phase_since",
+    "business_owner",
+    "tech_owner",
+    "kpi_name",
+    "kpi_baseline",
+    "kpi_target",
+    "kpi_current",
+    "capabilities",
+    "risks",
+    "roadmap_goal",
+    "visibility",
+    "allowed",
+    "notes",
 )
 LIST_FIELDS = ("capabilities", "risks", "allowed")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-
-
-class Requester(BaseModel):
-    """Who is asking: a Slack user and the channel the question came from.
-
-    ``Requester.admin()`` (no ids) is the local operator, who sees every record.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    user_id: str | None = None
-    channel_id: str | None = None
-    is_admin: bool = False
-
-    @classmethod
-    def admin(cls) -> Requester:
-        return cls(is_admin=True)
-
-    @property
-    def principals(self) -> list[str]:
-        return [p for p in (self.user_id, self.channel_id) if p]
-
-    def can_see(self, visibility: str, allowed: list[str]) -> bool:
-        return self.is_admin or visibility == "public" or any(p in allowed for p in self.principals)
 
 
 class Initiative(BaseModel):
@@ -116,8 +109,7 @@ class Initiative(BaseModel):
     def _restricted_has_audience(self) -> Initiative:
         if self.visibility == "restricted" and not self.allowed:
             raise ValueError(
-                "visibility is 'restricted' but `allowed` is empty; list the Slack user or channel "
-                "ids that may see it"
+                "visibility is 'restricted' but `allowed` is empty; list the Slack user or channel ids that may see it"
             )
         return self
 
@@ -140,21 +132,30 @@ def record_sentences(record: Initiative, ai_label: str, phase_name: str, capabil
         f"{name} ({record.id}) is in phase {record.phase} ({phase_name}) since {record.phase_since.isoformat()}.",
         f"{name} is {'an' if ai_label[0].lower() in 'aeiou' else 'a'} {ai_label} initiative of "
         f"{record.business_unit} in {record.region}.",
-        f"The business owner of {name} is {record.business_owner}." if record.business_owner
+        f"The business owner of {name} is {record.business_owner}."
+        if record.business_owner
         else f"{name} has no named business owner.",
     ]
     if record.tech_owner:
         sentences.append(f"The technical owner of {name} is {record.tech_owner}.")
     if record.kpi_name:
         current = "no measured value yet" if record.kpi_current is None else f"current {record.kpi_current:g}"
-        sentences.append(f"The KPI of {name} is {record.kpi_name}: baseline {_number(record.kpi_baseline)}, "
-                         f"target {_number(record.kpi_target)}, {current}.")
+        sentences.append(
+            f"The KPI of {name} is {record.kpi_name}: baseline {_number(record.kpi_baseline)}, "
+            f"target {_number(record.kpi_target)}, {current}."
+        )
     else:
         sentences.append(f"{name} has no business KPI defined.")
-    sentences.append(f"Capabilities in place for {name}: {', '.join(capability_labels)}." if capability_labels
-                     else f"No capabilities are recorded as in place for {name}.")
-    sentences.append(f"{name} is linked to the enterprise roadmap goal: {record.roadmap_goal.rstrip('.')}."
-                     if record.roadmap_goal else f"{name} is not linked to an enterprise roadmap goal.")
+    sentences.append(
+        f"Capabilities in place for {name}: {', '.join(capability_labels)}."
+        if capability_labels
+        else f"No capabilities are recorded as in place for {name}."
+    )
+    sentences.append(
+        f"{name} is linked to the enterprise roadmap goal: {record.roadmap_goal.rstrip('.')}."
+        if record.roadmap_goal
+        else f"{name} is not linked to an enterprise roadmap goal."
+    )
     if record.risks:
         sentences.append(f"Risks noted by the team for {name}: {', '.join(record.risks)}.")
     if record.notes:

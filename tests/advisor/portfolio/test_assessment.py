@@ -2,35 +2,57 @@ from datetime import timedelta
 
 import pytest
 
-from advisor.assessment import assess_initiative, kpi_target_met, summarize_portfolio
-from advisor.records import Initiative, Requester
+from advisor.access import Requester
+from advisor.portfolio.assessment import assess_initiative, kpi_target_met, summarize_portfolio
+from advisor.portfolio.records import Initiative
 from ingest.records import load_records
 from tests.conftest import KNOWLEDGE, TODAY
 
 GENAI_RISKS = ["hallucination", "prompt_inconsistency", "token_cost", "knowledge_freshness"]
 ML_RISKS = ["data_drift", "model_degradation", "retraining_complexity"]
-AGENT_RISKS = GENAI_RISKS + ["orchestration_failures", "tool_dependency_errors", "permission_risks",
-                             "decision_chain_instability"]
+AGENT_RISKS = GENAI_RISKS + [
+    "orchestration_failures",
+    "tool_dependency_errors",
+    "permission_risks",
+    "decision_chain_instability",
+]
 
 
 def record(**changes) -> Initiative:
-    base = dict(id="T-1", name="Test Initiative", business_unit="Ops", region="Japan", ai_type="ml", phase=1,
-                phase_since=TODAY - timedelta(days=10), business_owner="Owner", kpi_name="Cost",
-                kpi_baseline=100, kpi_target=80, kpi_current=90, capabilities=[], roadmap_goal=None)
+    base = dict(
+        id="T-1",
+        name="Test Initiative",
+        business_unit="Ops",
+        region="Japan",
+        ai_type="ml",
+        phase=1,
+        phase_since=TODAY - timedelta(days=10),
+        business_owner="Owner",
+        kpi_name="Cost",
+        kpi_baseline=100,
+        kpi_target=80,
+        kpi_current=90,
+        capabilities=[],
+        roadmap_goal=None,
+    )
     base.update(changes)
     return Initiative(**base)
 
 
 # -- gates -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("changes, unmet_checks", [
-    ({}, []),
-    ({"business_owner": None}, ["has_business_owner"]),
-    ({"kpi_baseline": None}, ["kpi_defined"]),
-    ({"kpi_name": None, "kpi_target": None}, ["kpi_defined"]),
-    ({"kpi_current": None}, ["kpi_measured"]),
-    ({"business_owner": "", "kpi_current": None}, ["has_business_owner", "kpi_measured"]),
-])
+
+@pytest.mark.parametrize(
+    "changes, unmet_checks",
+    [
+        ({}, []),
+        ({"business_owner": None}, ["has_business_owner"]),
+        ({"kpi_baseline": None}, ["kpi_defined"]),
+        ({"kpi_name": None, "kpi_target": None}, ["kpi_defined"]),
+        ({"kpi_current": None}, ["kpi_measured"]),
+        ({"business_owner": "", "kpi_current": None}, ["has_business_owner", "kpi_measured"]),
+    ],
+)
 def test_gate_from_phase_1(framework, changes, unmet_checks):
     a = assess_initiative(framework, record(**changes), TODAY)
     assert [g.check for g in a.gate if not g.met] == unmet_checks
@@ -42,11 +64,13 @@ def test_gate_from_phase_2_needs_every_required_capability(framework):
     required = framework.required_capabilities("genai")
     complete = assess_initiative(framework, record(ai_type="genai", phase=2, capabilities=required), TODAY)
     assert complete.unmet_gates == [] and complete.missing_capabilities == []
-    partial = assess_initiative(framework, record(ai_type="genai", phase=2,
-                                                  capabilities=[c for c in required if c != "guardrails"]), TODAY)
+    partial = assess_initiative(
+        framework, record(ai_type="genai", phase=2, capabilities=[c for c in required if c != "guardrails"]), TODAY
+    )
     assert partial.missing_capabilities == ["guardrails"]
     assert partial.unmet_gates == [
-        "Every capability required for the initiative's AI type is in place (missing Guardrails)"]
+        "Every capability required for the initiative's AI type is in place (missing Guardrails)"
+    ]
 
 
 def test_ml_capabilities_do_not_satisfy_an_agent(framework):
@@ -56,17 +80,20 @@ def test_ml_capabilities_do_not_satisfy_an_agent(framework):
     assert a.missing_capabilities == [c for c in framework.required_capabilities("agent") if c not in ml_complete]
 
 
-@pytest.mark.parametrize("baseline, target, current, met", [
-    (100, 80, 80, True),     # lower is better, exactly on target
-    (100, 80, 79, True),
-    (100, 80, 81, False),
-    (10, 20, 20, True),      # higher is better
-    (10, 20, 25, True),
-    (10, 20, 19.9, False),
-    (50, 50, 50, True),      # no change asked: meeting it is enough
-    (None, 20, 25, None),    # direction unknown without a baseline
-    (10, 20, None, None),
-])
+@pytest.mark.parametrize(
+    "baseline, target, current, met",
+    [
+        (100, 80, 80, True),  # lower is better, exactly on target
+        (100, 80, 79, True),
+        (100, 80, 81, False),
+        (10, 20, 20, True),  # higher is better
+        (10, 20, 25, True),
+        (10, 20, 19.9, False),
+        (50, 50, 50, True),  # no change asked: meeting it is enough
+        (None, 20, 25, None),  # direction unknown without a baseline
+        (10, 20, None, None),
+    ],
+)
 def test_kpi_is_direction_aware(baseline, target, current, met):
     assert kpi_target_met(record(kpi_baseline=baseline, kpi_target=target, kpi_current=current)) is met
 
@@ -74,7 +101,8 @@ def test_kpi_is_direction_aware(baseline, target, current, met):
 def test_gate_from_phase_3_uses_the_kpi_direction(framework):
     lower_better_missed = assess_initiative(framework, record(phase=3, kpi_current=85), TODAY)
     assert lower_better_missed.unmet_gates == [
-        "The KPI's current value meets its target (current 85, target 80, lower is better)"]
+        "The KPI's current value meets its target (current 85, target 80, lower is better)"
+    ]
     assert assess_initiative(framework, record(phase=3, kpi_current=75), TODAY).unmet_gates == []
     unmeasured = assess_initiative(framework, record(phase=3, kpi_current=None), TODAY)
     assert "cannot compare: missing kpi_current" in unmeasured.unmet_gates[0]
@@ -82,7 +110,8 @@ def test_gate_from_phase_3_uses_the_kpi_direction(framework):
 
 def test_gate_from_phase_4_needs_a_roadmap_goal(framework):
     assert [g.check for g in assess_initiative(framework, record(phase=4), TODAY).gate if not g.met] == [
-        "roadmap_linked"]
+        "roadmap_linked"
+    ]
     assert assess_initiative(framework, record(phase=4, roadmap_goal="Goal"), TODAY).unmet_gates == []
 
 
@@ -93,13 +122,17 @@ def test_phase_5_has_no_next_phase_and_no_gate(framework):
 
 # -- stall rule and risks ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("phase, days, stall_days, stalled", [
-    (2, 180, 180, False),
-    (2, 181, 180, True),
-    (1, 31, 30, True),
-    (4, 400, 180, True),
-    (5, 400, 180, False),   # the last phase is where initiatives are meant to stay
-])
+
+@pytest.mark.parametrize(
+    "phase, days, stall_days, stalled",
+    [
+        (2, 180, 180, False),
+        (2, 181, 180, True),
+        (1, 31, 30, True),
+        (4, 400, 180, True),
+        (5, 400, 180, False),  # the last phase is where initiatives are meant to stay
+    ],
+)
 def test_stall_rule(framework, phase, days, stall_days, stalled):
     a = assess_initiative(framework, record(phase=phase, phase_since=TODAY - timedelta(days=days)), TODAY, stall_days)
     assert a.days_in_phase == days
@@ -126,33 +159,127 @@ def test_risks_noted_in_the_record_are_kept(framework):
 # -- the bundled sample portfolio --------------------------------------------------------------
 
 EXPECTED = {
-    "CLM-001": (2, 3, ["required_capabilities"], ["cd_pipeline", "monitoring", "guardrails", "cost_tracking",
-                                                 "knowledge_refresh"], GENAI_RISKS, False, 133),
+    "CLM-001": (
+        2,
+        3,
+        ["required_capabilities"],
+        ["cd_pipeline", "monitoring", "guardrails", "cost_tracking", "knowledge_refresh"],
+        GENAI_RISKS,
+        False,
+        133,
+    ),
     "DEM-002": (3, 4, [], [], ML_RISKS, False, 147),
-    "PDM-003": (2, 3, ["required_capabilities"], ["cd_pipeline", "monitoring", "access_governance",
-                                                 "drift_detection", "retraining_pipeline"],
-                ML_RISKS + ["stalled"], True, 359),
+    "PDM-003": (
+        2,
+        3,
+        ["required_capabilities"],
+        ["cd_pipeline", "monitoring", "access_governance", "drift_detection", "retraining_pipeline"],
+        ML_RISKS + ["stalled"],
+        True,
+        359,
+    ),
     "RTE-004": (4, 5, ["roadmap_linked"], [], AGENT_RISKS, False, 177),
-    "HR-005": (1, 2, ["has_business_owner", "kpi_measured"],
-               ["api_integration", "model_versioning", "cd_pipeline", "monitoring", "evaluation",
-                "access_governance", "prompt_versioning", "guardrails", "cost_tracking", "knowledge_refresh"],
-               GENAI_RISKS + ["no_business_owner", "no_measured_kpi"], False, 85),
+    "HR-005": (
+        1,
+        2,
+        ["has_business_owner", "kpi_measured"],
+        [
+            "api_integration",
+            "model_versioning",
+            "cd_pipeline",
+            "monitoring",
+            "evaluation",
+            "access_governance",
+            "prompt_versioning",
+            "guardrails",
+            "cost_tracking",
+            "knowledge_refresh",
+        ],
+        GENAI_RISKS + ["no_business_owner", "no_measured_kpi"],
+        False,
+        85,
+    ),
     "CSA-006": (3, 4, ["kpi_target_met"], [], GENAI_RISKS + ["stalled"], True, 283),
     "QIN-007": (5, None, [], [], ML_RISKS, False, 542),
-    "INV-008": (2, 3, ["required_capabilities"],
-                ["cd_pipeline", "access_governance", "vector_db_management", "cost_tracking", "knowledge_refresh",
-                 "human_in_the_loop", "audit_logging", "orchestration_monitoring"], AGENT_RISKS, False, 97),
+    "INV-008": (
+        2,
+        3,
+        ["required_capabilities"],
+        [
+            "cd_pipeline",
+            "access_governance",
+            "vector_db_management",
+            "cost_tracking",
+            "knowledge_refresh",
+            "human_in_the_loop",
+            "audit_logging",
+            "orchestration_monitoring",
+        ],
+        AGENT_RISKS,
+        False,
+        97,
+    ),
     "FRD-009": (4, 5, [], [], ML_RISKS, False, 114),
-    "CON-010": (1, 2, ["kpi_measured"],
-                ["data_pipeline", "api_integration", "model_versioning", "cd_pipeline", "monitoring",
-                 "access_governance", "prompt_versioning", "vector_db_management", "guardrails", "cost_tracking",
-                 "knowledge_refresh"], GENAI_RISKS + ["no_measured_kpi"], False, 112),
+    "CON-010": (
+        1,
+        2,
+        ["kpi_measured"],
+        [
+            "data_pipeline",
+            "api_integration",
+            "model_versioning",
+            "cd_pipeline",
+            "monitoring",
+            "access_governance",
+            "prompt_versioning",
+            "vector_db_management",
+            "guardrails",
+            "cost_tracking",
+            "knowledge_refresh",
+        ],
+        GENAI_RISKS + ["no_measured_kpi"],
+        False,
+        112,
+    ),
     "TRI-011": (3, 4, ["kpi_target_met"], [], AGENT_RISKS, False, 158),
-    "ENG-012": (1, 2, [], ["api_integration", "model_versioning", "cd_pipeline", "monitoring", "evaluation",
-                          "access_governance", "drift_detection", "retraining_pipeline"], ML_RISKS, False, 55),
-    "MNA-013": (1, 2, [], ["data_pipeline", "api_integration", "model_versioning", "cd_pipeline", "monitoring",
-                          "evaluation", "prompt_versioning", "guardrails", "cost_tracking", "knowledge_refresh"],
-                GENAI_RISKS, False, 36),
+    "ENG-012": (
+        1,
+        2,
+        [],
+        [
+            "api_integration",
+            "model_versioning",
+            "cd_pipeline",
+            "monitoring",
+            "evaluation",
+            "access_governance",
+            "drift_detection",
+            "retraining_pipeline",
+        ],
+        ML_RISKS,
+        False,
+        55,
+    ),
+    "MNA-013": (
+        1,
+        2,
+        [],
+        [
+            "data_pipeline",
+            "api_integration",
+            "model_versioning",
+            "cd_pipeline",
+            "monitoring",
+            "evaluation",
+            "prompt_versioning",
+            "guardrails",
+            "cost_tracking",
+            "knowledge_refresh",
+        ],
+        GENAI_RISKS,
+        False,
+        36,
+    ),
     "SUP-014": (5, None, [], [], GENAI_RISKS, False, 317),
 }
 

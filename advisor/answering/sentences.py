@@ -28,7 +28,7 @@ def split_sentences(text: str, min_words: int = 6) -> list[str]:
         block = normalize(_BULLET.sub("", block))
         for sentence in _SPLIT.split(block):
             sentence = sentence.strip()
-            if len(sentence.split()) >= min_words and sentence[-1] in ".!?:)\"”":
+            if len(sentence.split()) >= min_words and sentence[-1] in '.!?:)"”':
                 sentences.append(sentence)
     return sentences
 

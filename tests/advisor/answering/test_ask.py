@@ -4,9 +4,9 @@ import re
 
 import pytest
 
+from advisor.access import Requester
+from advisor.answering.sentences import normalize
 from advisor.errors import AdvisorError
-from advisor.records import Requester
-from advisor.sentences import normalize
 from benchmarks.labelled import DEFAULT_USER, check_answer, load
 
 CASES = load("answers.yaml")
@@ -24,8 +24,14 @@ def answers(bundled_advisor):
 def test_labelled_set_is_large_enough():
     assert len(CASES) >= 40
     intents = {c["intent"] for c in CASES}
-    assert intents == {"initiative_status", "next_phase", "missing_infrastructure", "risks", "portfolio_status",
-                       "general_guidance"}
+    assert intents == {
+        "initiative_status",
+        "next_phase",
+        "missing_infrastructure",
+        "risks",
+        "portfolio_status",
+        "general_guidance",
+    }
 
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=[c["question"][:50] for c in CASES])
@@ -39,7 +45,7 @@ def _cited_segments(text: str):
     for line in text.splitlines():
         start = 0
         for match in re.finditer(r"\[(\d+)\]", line):
-            segment = line[start:match.start()]
+            segment = line[start : match.start()]
             segment = segment.split(" — ")[-1]
             segment = re.sub(r"^\s*-\s+", "", segment)
             yield int(match.group(1)), normalize(segment)
@@ -55,8 +61,9 @@ def test_every_citation_points_at_a_passage_containing_the_cited_sentence(bundle
         for n, segment in _cited_segments(answer.text):
             citation = by_n[n]
             stored = bundled_advisor.index.vectors.get(where={"section": citation.section})
-            passages = [normalize(doc) for _, doc, meta in stored
-                        if citation.source in (meta["source"], meta.get("url"))]
+            passages = [
+                normalize(doc) for _, doc, meta in stored if citation.source in (meta["source"], meta.get("url"))
+            ]
             assert passages, f"no passage for [{n}] {citation.source} > {citation.section}"
             assert segment and any(segment in p for p in passages), (answer.question, n, segment)
             assert any(normalize(citation.snippet.split(" … ")[0]) in p for p in passages)
@@ -72,8 +79,13 @@ def test_fact_answers_cite_framework_sections(answers):
 def test_missing_infrastructure_explains_each_gap(bundled_advisor):
     answer = bundled_advisor.ask("what is missing for the claims triage bot?", Requester(user_id="U1"))
     sections = [c.section for c in answer.citations]
-    for label in ["Continuous deployment pipeline", "Monitoring and observability", "Guardrails",
-                  "Token cost tracking", "Knowledge refresh"]:
+    for label in [
+        "Continuous deployment pipeline",
+        "Monitoring and observability",
+        "Guardrails",
+        "Token cost tracking",
+        "Knowledge refresh",
+    ]:
         assert any(s.endswith("> " + label) for s in sections), label
         assert f"**{label}**" in answer.text
 
@@ -92,9 +104,14 @@ def test_follow_up_needs_a_conversation(bundled_advisor):
 def test_restricted_record_never_shapes_an_answer_for_outsiders(bundled_advisor):
     outsider = Requester(user_id="U_OUTSIDER", channel_id="C_GENERAL")
     questions = [
-        "what is the status of the deal room summariser?", "MNA-013 risks", "what is missing for MNA-013?",
-        "portfolio status", "which initiatives are in phase 1?", "which genai initiatives in Japan lack guardrails?",
-        "how many initiatives are in Corporate Strategy?", "summarise confidential data-room documents for acquisition",
+        "what is the status of the deal room summariser?",
+        "MNA-013 risks",
+        "what is missing for MNA-013?",
+        "portfolio status",
+        "which initiatives are in phase 1?",
+        "which genai initiatives in Japan lack guardrails?",
+        "how many initiatives are in Corporate Strategy?",
+        "summarise confidential data-room documents for acquisition",
         "what does the deal room summariser need to reach phase 2?",
     ]
     for question in questions:
@@ -119,15 +136,22 @@ def test_guidance_is_built_from_sentences_not_whole_chunks(answers):
     for answer in guidance:
         lines = answer.text.splitlines()
         start = max(i for i, line in enumerate(lines) if not line.startswith("- "))  # the last heading
-        bullets = lines[start + 1:]
+        bullets = lines[start + 1 :]
         assert 2 <= len(bullets) <= 6
         assert len(set(bullets)) == len(bullets)
 
 
 def test_readiness_of_an_ai_type_lists_its_gates_and_capabilities(bundled_advisor):
     genai = bundled_advisor.ask("What do we need before a GenAI pilot goes live?", Requester(user_id="U1"))
-    for label in ("Prompt versioning", "Vector database management", "Guardrails", "Token cost tracking",
-                  "Knowledge refresh", "Monitoring and observability", "a named business owner"):
+    for label in (
+        "Prompt versioning",
+        "Vector database management",
+        "Guardrails",
+        "Token cost tracking",
+        "Knowledge refresh",
+        "Monitoring and observability",
+        "a named business owner",
+    ):
         assert label in genai.text, label
     assert "Tool permissions" not in genai.text
     agent = bundled_advisor.ask("what must be in place before we launch an AI agent?", Requester(user_id="U1"))
@@ -156,7 +180,8 @@ def test_a_name_matching_two_initiatives_asks_which_one(tmp_path):
         "- {id: INV-1, name: Invoice Matching Bot, business_unit: Finance, region: Japan, ai_type: genai,"
         " phase: 2, phase_since: 2026-01-01}\n"
         "- {id: INV-2, name: Invoice Matching Agent, business_unit: Finance, region: Korea, ai_type: agent,"
-        " phase: 3, phase_since: 2026-02-01}\n")
+        " phase: 3, phase_since: 2026-02-01}\n"
+    )
     advisor = Advisor(make_settings(tmp_path / "data"), today=TODAY)
     Ingestor(advisor).run([tmp_path / "two.yaml"])
     answer = advisor.ask("what are the risks of invoice matching?", Requester(user_id="U1"))
@@ -174,8 +199,11 @@ def test_portfolio_summary_takes_the_same_filters_as_questions(bundled_advisor):
     japan_genai = bundled_advisor.portfolio_summary(employee, "GenAI Japan")
     assert japan_genai.total == 1 and japan_genai.filter == "Generative AI, in Japan"
     assert bundled_advisor.portfolio_summary(Requester(user_id="U0STRATEGY1"), "genai japan").total == 2
-    assert [m.id for m in bundled_advisor.portfolio_summary(employee, "2").initiatives] == ["CLM-001", "INV-008",
-                                                                                           "PDM-003"]
+    assert [m.id for m in bundled_advisor.portfolio_summary(employee, "2").initiatives] == [
+        "CLM-001",
+        "INV-008",
+        "PDM-003",
+    ]
     assert bundled_advisor.portfolio_summary(employee, "stalled").total == 2
     assert bundled_advisor.portfolio_summary(employee).filter == ""
     with pytest.raises(NotFoundError, match="'atlantis' is not a filter"):

@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from advisor.framework import Framework, GateCondition, Ref
-from advisor.records import Initiative
+from advisor.portfolio.records import Initiative
 
 
 class GateResult(BaseModel):
@@ -146,21 +146,28 @@ def _risks(framework: Framework, record: Initiative, stalled: bool) -> list[Risk
     for risk in framework.risks:
         applies = record.ai_type in risk.applies_to if risk.applies_to else conditions[risk.condition]
         if applies or risk.id in record.risks:
-            results.append(RiskResult(
-                id=risk.id, name=risk.name, origin="ai_type" if risk.applies_to else "business",
-                controls=risk.controls, missing_controls=[c for c in risk.controls if c not in in_place],
-                practices=risk.practices, ref=risk.ref,
-            ))
+            results.append(
+                RiskResult(
+                    id=risk.id,
+                    name=risk.name,
+                    origin="ai_type" if risk.applies_to else "business",
+                    controls=risk.controls,
+                    missing_controls=[c for c in risk.controls if c not in in_place],
+                    practices=risk.practices,
+                    ref=risk.ref,
+                )
+            )
     for noted in record.risks:
         if framework.risk(noted) is None and noted not in {r.id for r in results}:
-            results.append(RiskResult(id=noted, name=noted, origin="record", controls=[],
-                                      missing_controls=[], practices=[], ref=None))
+            results.append(
+                RiskResult(
+                    id=noted, name=noted, origin="record", controls=[], missing_controls=[], practices=[], ref=None
+                )
+            )
     return results
 
 
-def assess_initiative(
-    framework: Framework, record: Initiative, today: date, stall_days: int = 180
-) -> Assessment:
+def assess_initiative(framework: Framework, record: Initiative, today: date, stall_days: int = 180) -> Assessment:
     """Where an initiative stands, what blocks its next phase, and which risks apply."""
     missing = missing_capabilities(framework, record)
     gate = framework.gate_from(record.phase)
@@ -169,17 +176,26 @@ def assess_initiative(
     stalled = is_stalled(framework, record, today, stall_days)
     risks = _risks(framework, record, stalled)
     return Assessment(
-        id=record.id, name=record.name, ai_type=record.ai_type, business_unit=record.business_unit,
-        region=record.region, phase=record.phase, phase_name=framework.phase(record.phase).name,
+        id=record.id,
+        name=record.name,
+        ai_type=record.ai_type,
+        business_unit=record.business_unit,
+        region=record.region,
+        phase=record.phase,
+        phase_name=framework.phase(record.phase).name,
         next_phase=next_number,
         next_phase_name=framework.phase(next_number).name if next_number else None,
         gate=results,
         unmet_gates=[r.text + (f" ({r.detail})" if r.detail else "") for r in results if not r.met],
         required_capabilities=framework.required_capabilities(record.ai_type),
         missing_capabilities=missing,
-        risks=[r.id for r in risks], risk_details=risks,
-        stalled=stalled, days_in_phase=days_in_phase(record, today), phase_since=record.phase_since,
-        business_owner=record.business_owner, kpi_met=kpi_target_met(record),
+        risks=[r.id for r in risks],
+        risk_details=risks,
+        stalled=stalled,
+        days_in_phase=days_in_phase(record, today),
+        phase_since=record.phase_since,
+        business_owner=record.business_owner,
+        kpi_met=kpi_target_met(record),
     )
 
 

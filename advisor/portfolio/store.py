@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from advisor.access import Requester
 from advisor.db import initiatives
-from advisor.records import Initiative, Requester
+from advisor.portfolio.records import Initiative
 
 
 class PortfolioStore:
@@ -22,15 +23,14 @@ class PortfolioStore:
         that this file held before and no longer holds are removed. Returns counts of
         ``added``, ``updated`` and ``removed``.
         """
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         ids = [r.id for r in records]
         with self.engine.begin() as conn:
             existing = set(conn.scalars(select(initiatives.c.id).where(initiatives.c.id.in_(ids))))
             stale = delete(initiatives).where(initiatives.c.source == source)
             removed = conn.execute(stale.where(initiatives.c.id.not_in(ids))).rowcount
             for record in records:
-                row = {"id": record.id, "source": source, "data": record.model_dump(mode="json"),
-                       "updated_at": now}
+                row = {"id": record.id, "source": source, "data": record.model_dump(mode="json"), "updated_at": now}
                 conn.execute(_upsert(self.engine, row))
         return {"added": len(set(ids) - existing), "updated": len(existing), "removed": removed}
 

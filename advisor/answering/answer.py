@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from advisor.assessment import Assessment
+from advisor.portfolio.assessment import Assessment
+from advisor.understanding.intents import Intent
 
-Intent = Literal[
-    "initiative_status", "next_phase", "missing_infrastructure", "risks", "portfolio_status", "general_guidance",
-]
 _MARKER = re.compile(r"\[(\d+)\]")
 
 

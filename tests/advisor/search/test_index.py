@@ -8,24 +8,41 @@ from pathlib import Path
 
 import pytest
 
+from advisor.access import Requester
 from advisor.db import make_engine
-from advisor.index import Chunk, Index, SearchFilter, chunk_id
-from advisor.records import Requester
+from advisor.search.index import Chunk, Index, SearchFilter, chunk_id
 from tests.conftest import free_port, make_settings
 
 DOCS = {
-    "owasp-llm06.md": ("Excessive Agency", "LLM06 Excessive Agency: an LLM-based system is granted more functionality, "
-                       "permissions or autonomy than it needs, so manipulated output can trigger damaging actions."),
-    "canary.md": ("Canary releases", "Roll a new model out to five percent of traffic first and compare error "
-                  "rates before promoting it to everyone."),
-    "drift.md": ("Drift", "When the statistical properties of live inputs move away from the training data, "
-                 "prediction quality decays silently."),
-    "owners.md": ("Ownership", "A person in the business unit whose process changes must be accountable for "
-                  "adoption and for the value the system delivers."),
-    "tokens.md": ("Token budgets", "Cap tokens per user per day and alert when spend per use case exceeds the "
-                  "monthly budget."),
-    "rag.md": ("Knowledge refresh", "Re-index source documents on a schedule that matches how quickly answers "
-               "must reflect changes, and propagate deletions."),
+    "owasp-llm06.md": (
+        "Excessive Agency",
+        "LLM06 Excessive Agency: an LLM-based system is granted more functionality, "
+        "permissions or autonomy than it needs, so manipulated output can trigger damaging actions.",
+    ),
+    "canary.md": (
+        "Canary releases",
+        "Roll a new model out to five percent of traffic first and compare error "
+        "rates before promoting it to everyone.",
+    ),
+    "drift.md": (
+        "Drift",
+        "When the statistical properties of live inputs move away from the training data, "
+        "prediction quality decays silently.",
+    ),
+    "owners.md": (
+        "Ownership",
+        "A person in the business unit whose process changes must be accountable for "
+        "adoption and for the value the system delivers.",
+    ),
+    "tokens.md": (
+        "Token budgets",
+        "Cap tokens per user per day and alert when spend per use case exceeds the monthly budget.",
+    ),
+    "rag.md": (
+        "Knowledge refresh",
+        "Re-index source documents on a schedule that matches how quickly answers "
+        "must reflect changes, and propagate deletions.",
+    ),
     "sox.md": ("SOX-404 evidence", "Keep the SOX-404 control evidence for the model change log for seven years."),
     "board.md": ("Board memo", "The acquisition of Northwind Traders is planned for March; keep this confidential."),
 }
@@ -46,12 +63,22 @@ def _chunks():
     chunks = []
     for position, (name, (title, text)) in enumerate(DOCS.items()):
         restricted = name == "board.md"
-        chunks.append(Chunk(
-            id=chunk_id(f"/kb/{name}", 0), text=text, source=name, source_key=f"/kb/{name}",
-            kind="document" if position % 2 else "practice", title=title, section=title, position=0,
-            tags=["security"] if "owasp" in name else [], initiative_id="X-1" if name == "drift.md" else None,
-            visibility="restricted" if restricted else "public", allowed=["U_BOARD", "C_BOARDROOM"] if restricted else [],
-        ))
+        chunks.append(
+            Chunk(
+                id=chunk_id(f"/kb/{name}", 0),
+                text=text,
+                source=name,
+                source_key=f"/kb/{name}",
+                kind="document" if position % 2 else "practice",
+                title=title,
+                section=title,
+                position=0,
+                tags=["security"] if "owasp" in name else [],
+                initiative_id="X-1" if name == "drift.md" else None,
+                visibility="restricted" if restricted else "public",
+                allowed=["U_BOARD", "C_BOARDROOM"] if restricted else [],
+            )
+        )
     return chunks
 
 
@@ -60,8 +87,11 @@ def chroma_server(tmp_path_factory):
     """A real Chroma server, started with `chroma run` for these tests."""
     port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
-    process = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma")),
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma")), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://localhost:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -103,7 +133,9 @@ def _rank(index, question, expected, mode):
 
 
 def test_hybrid_finds_every_labelled_answer_first(index):
-    ranks = {mode: [_rank(index, q, expected, mode) for q, expected in LABELLED] for mode in ("dense", "bm25", "hybrid")}
+    ranks = {
+        mode: [_rank(index, q, expected, mode) for q, expected in LABELLED] for mode in ("dense", "bm25", "hybrid")
+    }
     assert ranks["hybrid"] == [1] * len(LABELLED), ranks
     mrr = {mode: sum(1 / r for r in rs if r) / len(rs) for mode, rs in ranks.items()}
     assert mrr["hybrid"] >= mrr["dense"] and mrr["hybrid"] >= mrr["bm25"]
@@ -132,9 +164,16 @@ def test_metadata_filters(index):
 def test_another_process_sees_new_chunks_after_a_version_bump(index, tmp_path):
     other = Index(index.settings, index.engine)
     assert other.search("SOX-404", PUBLIC, k=1, mode="bm25")[0].chunk.source == "sox.md"
-    extra = Chunk(id=chunk_id("/kb/new.md", 0), text="Quarterly ZX-81 audits cover every agent tool.",
-                  source="new.md", source_key="/kb/new.md", kind="document", title="Audits", section="Audits",
-                  position=0)
+    extra = Chunk(
+        id=chunk_id("/kb/new.md", 0),
+        text="Quarterly ZX-81 audits cover every agent tool.",
+        source="new.md",
+        source_key="/kb/new.md",
+        kind="document",
+        title="Audits",
+        section="Audits",
+        position=0,
+    )
     index.replace_source(extra.source_key, [extra], index.embedder.embed([extra.embedding_text()]))
     index.mark_changed()
     assert other.search("ZX-81", PUBLIC, k=1, mode="bm25")[0].chunk.source == "new.md"

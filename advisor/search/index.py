@@ -17,10 +17,10 @@ import numpy as np
 from pydantic import BaseModel
 from sqlalchemy import Engine, select, update
 
+from advisor.access import Requester
 from advisor.db import index_state
-from advisor.embedding import Embedder
-from advisor.keyword import LIST_KEYS, SCALAR_KEYS, KeywordIndex
-from advisor.records import Requester
+from advisor.search.embedding import Embedder
+from advisor.search.keyword import LIST_KEYS, SCALAR_KEYS, KeywordIndex
 from advisor.settings import Settings
 
 Kind = Literal["practice", "record", "document"]
@@ -93,13 +93,15 @@ class SearchFilter:
 
     def allows(self, meta: dict, requester: Requester) -> bool:
         """The same rules as :meth:`chroma_where`, for one chunk's metadata."""
-        return all((
-            requester.can_see(meta.get("visibility", "public"), meta.get("allowed") or []),
-            not self.kinds or meta.get("kind") in self.kinds,
-            all(t in (meta.get("tags") or []) for t in self.tags),
-            not self.initiative_id or meta.get("initiative_id") == self.initiative_id,
-            not self.source_key or meta.get("source_key") == self.source_key,
-        ))
+        return all(
+            (
+                requester.can_see(meta.get("visibility", "public"), meta.get("allowed") or []),
+                not self.kinds or meta.get("kind") in self.kinds,
+                all(t in (meta.get("tags") or []) for t in self.tags),
+                not self.initiative_id or meta.get("initiative_id") == self.initiative_id,
+                not self.source_key or meta.get("source_key") == self.source_key,
+            )
+        )
 
     def mask(self, keyword: KeywordIndex, requester: Requester) -> np.ndarray:
         def rows(key: str, values) -> np.ndarray:
@@ -136,7 +138,7 @@ class Index:
 
     @cached_property
     def vectors(self):
-        from advisor.vectorstore import VectorStore
+        from advisor.search.vectorstore import VectorStore
 
         return VectorStore(self.settings)
 
@@ -146,8 +148,9 @@ class Index:
         """Remove every old chunk of a source, then store the new ones (ids are deterministic)."""
         self.vectors.delete_where({"source_key": source_key})
         if chunks:
-            self.vectors.upsert([c.id for c in chunks], embeddings, [c.text for c in chunks],
-                                [c.metadata() for c in chunks])
+            self.vectors.upsert(
+                [c.id for c in chunks], embeddings, [c.text for c in chunks], [c.metadata() for c in chunks]
+            )
 
     def delete_source(self, source_key: str) -> None:
         self.vectors.delete_where({"source_key": source_key})
@@ -155,8 +158,9 @@ class Index:
     def mark_changed(self) -> int:
         """Bump the index version so every process rebuilds or reloads its BM25 index."""
         with self.engine.begin() as conn:
-            conn.execute(update(index_state).where(index_state.c.name == "chunks")
-                         .values(version=index_state.c.version + 1))
+            conn.execute(
+                update(index_state).where(index_state.c.name == "chunks").values(version=index_state.c.version + 1)
+            )
         return self.version()
 
     def version(self) -> int:
@@ -196,7 +200,11 @@ class Index:
         return keyword
 
     def search(
-        self, query: str, requester: Requester, k: int = 8, where: SearchFilter | None = None,
+        self,
+        query: str,
+        requester: Requester,
+        k: int = 8,
+        where: SearchFilter | None = None,
         mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
     ) -> list[Hit]:
         """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank."""
@@ -213,8 +221,9 @@ class Index:
             sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
         return self._fuse(dense, sparse, k)
 
-    def _dense(self, vector: np.ndarray, requester: Requester, where: SearchFilter, depth: int,
-               visible: float) -> list[tuple[str, float, str, dict]]:
+    def _dense(
+        self, vector: np.ndarray, requester: Requester, where: SearchFilter, depth: int, visible: float
+    ) -> list[tuple[str, float, str, dict]]:
         """Nearest chunks the filter allows.
 
         Chroma's filtered query is slow on large collections, so when most chunks are visible,
@@ -243,13 +252,20 @@ class Index:
         if missing:
             known.update({cid: (doc, meta) for cid, doc, meta in self.vectors.get(ids=missing)})
         return [
-            Hit(chunk=Chunk.from_store(cid, *known[cid]), score=round(scores[cid], 6),
-                similarity=similarity.get(cid), dense_rank=dense_rank.get(cid), bm25_rank=sparse_rank.get(cid))
-            for cid in best if cid in known
+            Hit(
+                chunk=Chunk.from_store(cid, *known[cid]),
+                score=round(scores[cid], 6),
+                similarity=similarity.get(cid),
+                dense_rank=dense_rank.get(cid),
+                bm25_rank=sparse_rank.get(cid),
+            )
+            for cid in best
+            if cid in known
         ]
 
     def chunks(self, where: SearchFilter, requester: Requester) -> list[Chunk]:
         """Chunks matching the filter (no ranking), in document order."""
         found = self.vectors.get(where=where.chroma_where(requester))
-        return sorted((Chunk.from_store(cid, doc, meta) for cid, doc, meta in found),
-                      key=lambda c: (c.source_key, c.position))
+        return sorted(
+            (Chunk.from_store(cid, doc, meta) for cid, doc, meta in found), key=lambda c: (c.source_key, c.position)
+        )

@@ -1,0 +1,1 @@
+"""The portfolio: initiative records, their store and the assessment against the framework."""

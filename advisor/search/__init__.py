@@ -1,0 +1,1 @@
+"""Search: embeddings, the vector store, BM25 and the hybrid index with access control."""

@@ -1,0 +1,1 @@
+"""Understanding a question: what it asks and about which initiatives or filters."""
