@@ -16,9 +16,6 @@ from advisor.portfolio.records import Initiative
 from advisor.settings import Settings
 from advisor.understanding.matching import best_matches
 
-# Below this cosine similarity, the best passage is not about the question: say so, don't guess.
-MIN_SIMILARITY = 0.25
-
 
 class Advisor:
     """Entry point of the brain. The faces (CLI, Slack) build one and call its methods.
@@ -189,7 +186,7 @@ class Advisor:
             sections = readiness_sections(query.readiness_of, self.framework, quoter)
         elif query.risks_of:
             sections = type_risk_sections(query.risks_of, self.framework, quoter)
-        if best >= MIN_SIMILARITY or sections:
+        if best >= self.index.embedder.relevance_floor or sections:
             return Evidence(
                 question=question, intent="general_guidance", summary=summary, sections=sections, passages=hits
             )

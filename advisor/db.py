@@ -76,6 +76,13 @@ index_state = Table(
     Column("version", Integer, nullable=False),
 )
 
+index_meta = Table(
+    "index_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -104,7 +111,7 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")  # migrations may branch; every head applies
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -12,6 +12,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BUNDLED_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
+MINILM = "all-MiniLM-L6-v2"
 
 
 class Settings(BaseSettings):
@@ -32,6 +34,13 @@ class Settings(BaseSettings):
     )
     chroma_url: str | None = Field(None, description="A Chroma server (http://host:port); default embedded.")
     collection: str = Field("advisor", description="Name of the Chroma collection.")
+    embedding_model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description=f"{DEFAULT_EMBEDDING_MODEL} (bundled, multilingual), {MINILM} (bundled, English only), "
+        "or any sentence-transformers model name or local folder.",
+    )
+    embedding_query_prefix: str | None = Field(None, description="Text put before every query (model-specific).")
+    embedding_passage_prefix: str | None = Field(None, description="Text put before every passage (model-specific).")
     embedding_batch_size: int = Field(64, ge=1)
     chunk_size: int = Field(1000, ge=200, description="Target characters per chunk.")
     chunk_overlap: int = Field(150, ge=0)
@@ -60,6 +69,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @property
+    def embedding_model_is_default(self) -> bool:
+        """True when nobody chose the model: the default may then fall back to the English one."""
+        return "embedding_model" not in self.model_fields_set
 
     @property
     def resolved_database_url(self) -> str:

@@ -26,13 +26,13 @@ def main() -> None:
     try:
         advisor = Advisor(load_settings(data_dir=workdir / "data", database_url=None, chroma_url=None), today=TODAY)
         embedder = advisor.index.embedder
-        embedder.embed(["warm up the model"])
+        embedder.embed_passages(["warm up the model"])
         paths = bundled_paths(advisor.settings) + [args.corpora]
 
         first = Ingestor(advisor).run(paths)
         texts = [f"{m['section']}\n{doc}" for _, doc, m in advisor.index.vectors.get()]
         started = time.perf_counter()
-        embedder.embed(texts)
+        embedder.embed_passages(texts)
         model_seconds = time.perf_counter() - started
         second = Ingestor(advisor).run(paths)
 

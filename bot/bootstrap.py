@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from pydantic import ValidationError
@@ -11,9 +10,7 @@ from advisor import Advisor
 from advisor.errors import ConfigError
 from advisor.settings import Settings
 from ingest.manifest import Manifest
-from ingest.pipeline import Ingestor, IngestSummary, SourceResult
-
-Progress = Callable[[int, SourceResult | None], None]
+from ingest.pipeline import Ingestor, IngestSummary, Progress
 
 
 def load_settings(**overrides) -> Settings:

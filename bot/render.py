@@ -75,6 +75,16 @@ def ingest_view(summary: IngestSummary) -> Group:
     lines = [
         Text(f"{r.status}: {r.source}: {r.error}", style="red" if r.status == "failed" else "dim") for r in problems
     ]
+    if summary.reembedded:
+        r = summary.reembedded
+        lines.insert(
+            0,
+            Text(
+                f"The embedding model changed from {r.from_model} to {r.to_model}: "
+                f"re-embedded all {r.chunks} stored chunks in {r.seconds:.1f} s.",
+                style="yellow",
+            ),
+        )
     return Group(table, *lines)
 
 

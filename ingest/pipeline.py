@@ -15,17 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel
 
 from advisor import Advisor
 from advisor.errors import AdvisorError, ParseError
 from advisor.portfolio.records import record_sentences
 from advisor.search.index import Chunk, chunk_id
+from advisor.search.model_record import Reembedded
 from ingest.chunking import chunk_markdown
 from ingest.loaders import DOCUMENT_SUFFIXES, load_document
 from ingest.manifest import Manifest
 from ingest.records import RECORD_SUFFIXES, load_records
 
+# (stage, done, total, current source): how far a run is, in files or, when re-embedding, chunks
+Progress = Callable[[str, float, float, str], None]
 EMBED_GROUP = 256  # chunks embedded together, across files
 
 # Bump when loading, chunking or record rendering changes, so every source is re-indexed once.
@@ -49,6 +53,7 @@ class IngestSummary(BaseModel):
     counts: dict[str, int]
     chunks: int
     seconds: float
+    reembedded: Reembedded | None = None  # every stored chunk, when the embedding model changed
 
     @property
     def failed(self) -> bool:
@@ -96,13 +101,14 @@ class _Parsed:
     new: bool
 
 
-def _summary(results: list[SourceResult], started: float) -> IngestSummary:
+def _summary(results: list[SourceResult], started: float, reembedded: Reembedded | None = None) -> IngestSummary:
     counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
     return IngestSummary(
         results=results,
         counts=counts,
         chunks=sum(r.chunks for r in results),
         seconds=round(time.perf_counter() - started, 3),
+        reembedded=reembedded,
     )
 
 
@@ -121,25 +127,23 @@ class Ingestor:
         # what else, besides a file's bytes, decides its chunks: a change re-indexes the file
         self._fingerprint = repr((PIPELINE_VERSION, settings.chunk_size, settings.chunk_overlap, self.allowed)).encode()
 
-    def run(
-        self,
-        paths: list[Path],
-        prune: bool = False,
-        on_progress: Callable[[int, SourceResult | None], None] | None = None,
-    ) -> IngestSummary:
+    def run(self, paths: list[Path], prune: bool = False, on_progress: Progress | None = None) -> IngestSummary:
+        """Ingest files and folders; ``on_progress(stage, done, total, current)`` follows the work."""
         started = time.perf_counter()
+        progress = on_progress or (lambda *_args: None)
+        embedder = self.advisor.index.embedder
+        reembedded = self.advisor.index.ensure_model(
+            lambda done, total: progress(f"Re-embedding with {embedder.name}", done, total, "")
+        )
         files, results = _walk(paths)
-        if on_progress:
-            on_progress(len(files), None)
         known = self.manifest.entries()
         pending: list[_Parsed] = []
 
         def report(done: list[SourceResult]) -> None:
             results.extend(done)
-            for result in done:
-                if on_progress:
-                    on_progress(len(files), result)
+            progress("Indexing", len(results), len(files), done[-1].source if done else "")
 
+        progress("Indexing", 0, len(files), "")
         for path in files:
             parsed = self._parse_file(path, known.get(str(path)))
             if isinstance(parsed, SourceResult):
@@ -147,15 +151,15 @@ class Ingestor:
                 continue
             pending.append(parsed)
             if sum(len(p.chunks) for p in pending) >= EMBED_GROUP:
-                report(self._store(pending))
+                report(self._store(pending, lambda share: progress("Indexing", len(results) + share, len(files), "")))
                 pending = []
-        report(self._store(pending))
+        report(self._store(pending, lambda share: progress("Indexing", len(results) + share, len(files), "")))
         if prune:
             results += self._prune([p.expanduser().resolve() for p in paths if p.is_dir()], known)
         if any(r.status in ("added", "updated", "removed") for r in results):
             self.advisor.index.mark_changed()
             self.advisor.index.keyword_index()
-        return _summary(results, started)
+        return _summary(results, started, reembedded)
 
     def _kind(self, path: Path) -> str | None:
         suffix = path.suffix.lower()
@@ -199,14 +203,15 @@ class Ingestor:
             return _failed(path, display, kind, exc)
         return _Parsed(path, display, kind, title, digest, chunks, records, previous is None)
 
-    def _store(self, group: list[_Parsed]) -> list[SourceResult]:
-        """Embed a group of files in one pass (far faster than file by file), then store each.
+    def _store(self, group: list[_Parsed], embedded: Callable[[float], None]) -> list[SourceResult]:
+        """Embed a group of files together (far faster than file by file), then store each.
 
         Each file is stored whole (its old chunks and records replaced) and only then entered in
-        the manifest, so a crash leaves at most the file being written to redo.
+        the manifest, so a crash leaves at most the file being written to redo. ``embedded(share)``
+        follows the embedding, in files' worth of work done.
         """
         texts = [c.embedding_text() for parsed in group for c in parsed.chunks]
-        embeddings = self.advisor.index.embedder.embed(texts)
+        embeddings = self._embed(texts, lambda done: embedded(len(group) * done / len(texts)))
         results, start = [], 0
         for parsed in group:
             vectors = embeddings[start : start + len(parsed.chunks)]
@@ -230,6 +235,16 @@ class Ingestor:
                 )
             )
         return results
+
+    def _embed(self, texts: list[str], embedded: Callable[[int], None]) -> np.ndarray:
+        """Passages embedded in batches, reporting how many are done after each."""
+        embedder = self.advisor.index.embedder
+        batch = self.advisor.settings.embedding_batch_size
+        parts = []
+        for start in range(0, len(texts), batch):
+            parts.append(embedder.embed_passages(texts[start : start + batch]))
+            embedded(start + len(parts[-1]))
+        return np.vstack(parts) if parts else embedder.embed_passages([])
 
     def _document_chunks(self, path: Path, display: str, kind: str):
         document = load_document(path)

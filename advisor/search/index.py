@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import shutil
 import threading
+import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -19,7 +19,9 @@ from sqlalchemy import Engine, select, update
 
 from advisor.access import Requester
 from advisor.db import index_state
-from advisor.search.embedding import Embedder
+from advisor.errors import ConfigError
+from advisor.search import model_record
+from advisor.search.embedding import Embedder, make_embedder
 from advisor.search.keyword import LIST_KEYS, SCALAR_KEYS, KeywordIndex
 from advisor.settings import Settings
 
@@ -134,13 +136,73 @@ class Index:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
-        self.embedder = self.embedder or Embedder(self.settings.embedding_batch_size)
+        self.embedder = self.embedder or make_embedder(self.settings)
+        self._vectors = None
 
-    @cached_property
+    # -- which model built the index -----------------------------------------------------------
+
+    def model_record(self) -> model_record.ModelRecord | None:
+        """The recorded model; an index from before models were recorded was built with MiniLM."""
+        record = model_record.read_record(self.engine)
+        if record is None:
+            from advisor.search.vectorstore import VectorStore
+
+            legacy = VectorStore(self.settings, self.settings.collection)
+            if legacy.count():
+                record = model_record.ModelRecord(
+                    model=model_record.LEGACY_MODEL, dimension=384, collection=self.settings.collection
+                )
+                model_record.write_record(self.engine, record)
+        return record
+
+    def check_model(self, record: model_record.ModelRecord | None) -> None:
+        """Stop with a clear message when the index holds another model's vectors."""
+        if record is not None and (record.model, record.dimension) != (self.embedder.name, self.embedder.dimension):
+            raise ConfigError(model_record.mismatch_message(record, self.embedder.name, self.embedder.dimension))
+
+    @property
     def vectors(self):
+        """The vector collection of the recorded model (or of the configured one, before any write)."""
+        if self._vectors is None:
+            from advisor.search.vectorstore import VectorStore
+
+            record = self.model_record()
+            self.check_model(record)
+            name = record.collection if record else model_record.collection_name(self.settings, self.embedder.name)
+            self._vectors = VectorStore(self.settings, name)
+        return self._vectors
+
+    def ensure_model(self, on_progress: model_record.Progress | None = None) -> model_record.Reembedded | None:
+        """Make the index hold the configured model's vectors, re-embedding every chunk if another
+        model built it. Returns what was re-embedded, or None when nothing had to be."""
         from advisor.search.vectorstore import VectorStore
 
-        return VectorStore(self.settings)
+        record = self.model_record()
+        wanted = model_record.ModelRecord(
+            model=self.embedder.name,
+            dimension=self.embedder.dimension,
+            collection=model_record.collection_name(self.settings, self.embedder.name),
+        )
+        if record == wanted:
+            return None
+        if record is None:
+            model_record.write_record(self.engine, wanted)
+            return None
+        started = time.perf_counter()
+        old = VectorStore(self.settings, record.collection)
+        target = VectorStore(self.settings, wanted.collection, fresh=True)
+        count = model_record.copy_reembedded(old, target, self.embedder, on_progress)
+        model_record.write_record(self.engine, wanted)
+        if old.name != target.name:
+            old.drop()
+        self._vectors = target
+        self.mark_changed()
+        return model_record.Reembedded(
+            from_model=record.model,
+            to_model=wanted.model,
+            chunks=count,
+            seconds=round(time.perf_counter() - started, 3),
+        )
 
     # -- writing ---------------------------------------------------------------------------
 

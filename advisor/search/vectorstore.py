@@ -33,12 +33,20 @@ def make_chroma_client(settings: Settings):
 
 
 class VectorStore:
-    def __init__(self, settings: Settings):
+    """One Chroma collection; ``fresh`` drops whatever a collection of that name held before."""
+
+    def __init__(self, settings: Settings, name: str, fresh: bool = False):
         self._client = make_chroma_client(settings)
+        self.name = name
+        if fresh and name in {c.name for c in self._client.list_collections()}:
+            self._client.delete_collection(name)
         self.collection = self._client.get_or_create_collection(
-            settings.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
         self._batch = min(self._client.get_max_batch_size(), 4000)
+
+    def drop(self) -> None:
+        self._client.delete_collection(self.name)
 
     def upsert(self, ids: list[str], embeddings: np.ndarray, documents: list[str], metadatas: list[dict]) -> None:
         for start in range(0, len(ids), self._batch):
@@ -72,15 +80,20 @@ class VectorStore:
         result = self.collection.get(ids=ids, where=where, include=["documents", "metadatas"])
         return list(zip(result["ids"], result["documents"], result["metadatas"]))
 
-    def scan(self, page: int = 5000) -> Iterator[tuple[str, str, dict]]:
-        """Every chunk, page by page."""
+    def pages(self, page: int = 5000) -> Iterator[list[tuple[str, str, dict]]]:
+        """Every chunk, as lists of at most ``page``."""
         offset = 0
         while True:
             result = self.collection.get(limit=page, offset=offset, include=["documents", "metadatas"])
             if not result["ids"]:
                 return
-            yield from zip(result["ids"], result["documents"], result["metadatas"])
+            yield list(zip(result["ids"], result["documents"], result["metadatas"]))
             offset += len(result["ids"])
+
+    def scan(self, page: int = 5000) -> Iterator[tuple[str, str, dict]]:
+        """Every chunk, one by one."""
+        for batch in self.pages(page):
+            yield from batch
 
     def count(self) -> int:
         return self.collection.count()

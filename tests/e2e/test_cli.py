@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
+from advisor.search.model_record import read_record
 from advisor.search.vectorstore import VectorStore
 from tests.conftest import CORPORA, make_settings
 
@@ -185,7 +186,7 @@ def test_killed_ingestion_is_completed_by_the_next_run_without_duplicates(tmp_pa
         run(data_dir, "ingest", str(CORPORA / "ml-ops-org"), str(CORPORA / "owasp-llm-top10-2025"), "--json").stdout
     )
     assert rerun["counts"]["failed"] == 0 and rerun["counts"]["unchanged"] >= 3
-    store = VectorStore(make_settings(data_dir))
+    store = VectorStore(make_settings(data_dir), read_record(engine).collection)
     metas = [m for _, _, m in store.get()]
     keys = [(m["source_key"], m["position"]) for m in metas]
     assert len(keys) == len(set(keys))

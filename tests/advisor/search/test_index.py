@@ -118,7 +118,7 @@ def index(request, tmp_path):
     index = Index(settings, make_engine(settings))
     chunks = _chunks()
     for chunk in chunks:
-        index.replace_source(chunk.source_key, [chunk], index.embedder.embed([chunk.embedding_text()]))
+        index.replace_source(chunk.source_key, [chunk], index.embedder.embed_passages([chunk.embedding_text()]))
     index.mark_changed()
     return index
 
@@ -174,7 +174,7 @@ def test_another_process_sees_new_chunks_after_a_version_bump(index, tmp_path):
         section="Audits",
         position=0,
     )
-    index.replace_source(extra.source_key, [extra], index.embedder.embed([extra.embedding_text()]))
+    index.replace_source(extra.source_key, [extra], index.embedder.embed_passages([extra.embedding_text()]))
     index.mark_changed()
     assert other.search("ZX-81", PUBLIC, k=1, mode="bm25")[0].chunk.source == "new.md"
 
