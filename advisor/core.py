@@ -11,6 +11,7 @@ from advisor.answering.answer import Answer
 from advisor.answering.evidence import Evidence, Item, Quoter, Section
 from advisor.errors import AdvisorError, NotFoundError
 from advisor.framework import Framework, load_framework
+from advisor.messages import translator
 from advisor.portfolio.assessment import Assessment, PortfolioSummary, assess_initiative, summarize_assessed
 from advisor.portfolio.records import Initiative
 from advisor.settings import Settings
@@ -55,6 +56,13 @@ class Advisor:
         return Index(self.settings, self.engine)
 
     @cached_property
+    def sentences(self):
+        """Quotable sentences of retrieved passages with their embeddings, kept between questions."""
+        from advisor.answering.sentence_bank import SentenceBank
+
+        return SentenceBank(self.index)
+
+    @cached_property
     def composer(self):
         from advisor.answering.compose import make_composer
 
@@ -77,7 +85,7 @@ class Advisor:
     def portfolio_summary(self, requester: Requester, where: str = "") -> PortfolioSummary:
         """The summary over the visible initiatives matching ``where`` (free text, for example
         "genai japan", "phase 2", "stalled", "missing monitoring"), which it describes in words."""
-        from advisor.answering.facts import describe_filter
+        from advisor.answering.portfolio_facts import describe_filter
         from advisor.understanding.intents import parse_filter
 
         records = self.portfolio.all(requester)
@@ -103,6 +111,7 @@ class Advisor:
         follow-up such as "and what are its risks?" is about the initiative asked about before.
         """
         from advisor.understanding.intents import understand
+        from advisor.understanding.language import detect_language
 
         started = time.perf_counter()
         question = " ".join(question.split())
@@ -110,17 +119,18 @@ class Advisor:
             raise AdvisorError("the question is empty; ask about an initiative, the portfolio or a practice")
         records = self.portfolio.all(requester)
         query = understand(question, history or [], records, self.framework)
+        language = detect_language(question)
         quoter = Quoter(self.index, self.settings.knowledge_dir, requester)
         facts: dict = {}
         if query.intent == "portfolio_status":
-            evidence, facts = self._portfolio_evidence(question, records, query.filter, quoter)
+            evidence, facts = self._portfolio_evidence(question, records, query.filter, quoter, language)
         elif len(query.initiatives) > 1:
-            evidence = _ambiguous(question, query, quoter)
+            evidence = _ambiguous(question, query, quoter, language)
             facts = {"initiatives": [r.id for r in query.initiatives]}
         elif query.initiatives:
-            evidence, facts = self._initiative_evidence(question, query, quoter)
+            evidence, facts = self._initiative_evidence(question, query, quoter, language)
         else:
-            evidence = self._guidance_evidence(question, requester, quoter, query)
+            evidence = self._guidance_evidence(question, requester, quoter, query, language)
         searched = time.perf_counter()
         text, citations = self.composer.compose(evidence)
         composed = time.perf_counter()
@@ -132,6 +142,7 @@ class Advisor:
         return Answer(
             question=question,
             intent=evidence.intent,
+            language=evidence.language,
             found=evidence.found,
             text=text,
             citations=citations,
@@ -140,13 +151,13 @@ class Advisor:
             **facts,
         )
 
-    def _initiative_evidence(self, question: str, query, quoter: Quoter) -> tuple[Evidence, dict]:
+    def _initiative_evidence(self, question: str, query, quoter: Quoter, language: str) -> tuple[Evidence, dict]:
         from advisor.answering.facts import initiative_evidence
 
         record = query.initiatives[0]
         a = self._assess(record)
         evidence = initiative_evidence(
-            question, query.intent, record, a, self.framework, quoter, self.settings.stall_days
+            question, query.intent, record, a, self.framework, quoter, self.settings.stall_days, language
         )
         facts = {
             "initiative": a,
@@ -158,51 +169,64 @@ class Advisor:
         }
         return evidence, facts
 
-    def _portfolio_evidence(self, question: str, records: list[Initiative], filters, quoter: Quoter):
-        from advisor.answering.facts import portfolio_evidence
+    def _portfolio_evidence(self, question: str, records: list[Initiative], filters, quoter: Quoter, language: str):
+        from advisor.answering.portfolio_facts import portfolio_evidence
 
         assessed = {r.id: self._assess(r) for r in records}
         summary = (
             summarize_assessed(self.framework, [(r, assessed[r.id]) for r in records]) if filters.is_empty() else None
         )
         evidence = portfolio_evidence(
-            question, records, assessed, filters, self.framework, quoter, self.settings.stall_days, summary
+            question, records, assessed, filters, self.framework, quoter, self.settings.stall_days, summary, language
         )
         matching = [r.id for r in records if filters.matches(r, assessed[r.id])]
         return evidence, {"initiatives": matching}
 
-    def _guidance_evidence(self, question: str, requester: Requester, quoter: Quoter, query) -> Evidence:
-        from advisor.answering.facts import readiness_sections, type_risk_sections
+    def _guidance_evidence(self, question: str, requester: Requester, quoter: Quoter, query, language: str) -> Evidence:
+        from advisor.answering.facts import readiness_sections, readiness_summary, type_risk_sections
+        from advisor.answering.guidance import key_points, score_sentences
         from advisor.search.index import SearchFilter
 
-        hits = self.index.search(
-            question, requester, k=self.settings.search_k, where=SearchFilter(kinds=("practice", "document"))
-        )
+        vector = self.index.embedder.embed_query(question)
+        where = SearchFilter(kinds=("practice", "document"))
+        hits = self.index.search(question, requester, k=self.settings.search_k, where=where, vector=vector)
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
         summary, sections = "", []
         if query.readiness_of:
-            label = self.framework.ai_types[query.readiness_of].label
-            summary = f"Before a {label} initiative goes live, the scaling framework asks it to pass two gates."
-            sections = readiness_sections(query.readiness_of, self.framework, quoter)
+            summary = readiness_summary(query.readiness_of, self.framework, language)
+            sections = readiness_sections(query.readiness_of, self.framework, quoter, language)
         elif query.risks_of:
-            sections = type_risk_sections(query.risks_of, self.framework, quoter)
+            sections = type_risk_sections(query.risks_of, self.framework, quoter, language)
         if best >= self.index.embedder.relevance_floor or sections:
+            scored = score_sentences(vector, hits, self.sentences)
+            # After the framework's own sections the practices add at most two sections of points.
+            opening, points = key_points(scored, sections=2 if sections else 3, lead_with_opening=not sections)
             return Evidence(
-                question=question, intent="general_guidance", summary=summary, sections=sections, passages=hits
+                question=question,
+                intent="general_guidance",
+                language=language,
+                summary=summary,
+                opening=opening,
+                sections=sections + points,
+                passages=hits,
             )
         topics = list(dict.fromkeys(h.chunk.section for h in hits))[:3]
-        return Evidence(question=question, intent="general_guidance", found=False, suggestions=topics)
+        return Evidence(
+            question=question, intent="general_guidance", language=language, found=False, suggestions=topics
+        )
 
 
-def _ambiguous(question: str, query, quoter: Quoter) -> Evidence:
+def _ambiguous(question: str, query, quoter: Quoter, language: str) -> Evidence:
+    t = translator(language)
     items = [
         Item(quote=quote) if (quote := quoter.record_phase(r)) else Item(lead=f"{r.name} ({r.id})")
         for r in query.initiatives
     ]
-    summary = "Several initiatives match your question; ask again with the name or id of the one you mean."
+    summary = t.gettext("Several initiatives match your question; ask again with the name or id of the one you mean.")
     return Evidence(
         question=question,
         intent=query.intent,
+        language=language,
         summary=summary,
-        sections=[Section(heading="Matching initiatives", items=items)],
+        sections=[Section(heading=t.gettext("Matching initiatives"), items=items)],
     )

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from advisor.portfolio.assessment import Assessment
 from advisor.understanding.intents import Intent
+from advisor.understanding.language import Language
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -25,6 +26,7 @@ class Citation(BaseModel):
 class Answer(BaseModel):
     question: str
     intent: Intent
+    language: Language = "en"  # of the question; the answer's own words are in it, quotes in their source's
     found: bool = True  # False when nothing relevant was found; `suggestions` then lists close topics
     text: str  # Markdown; every claim carries [n]
     citations: list[Citation] = Field(default_factory=list)

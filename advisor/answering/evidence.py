@@ -15,6 +15,7 @@ from advisor.framework import Framework, Ref
 from advisor.portfolio.records import Initiative
 from advisor.search.index import Chunk, Hit, Index, SearchFilter
 from advisor.understanding.intents import Intent
+from advisor.understanding.language import Language
 
 
 class Quote(BaseModel):
@@ -26,6 +27,7 @@ class Item(BaseModel):
     lead: str = ""  # Markdown shown before the quote (a label or an uncited computed fact)
     quote: Quote | None = None
     note: str = ""  # shown after the citation marker
+    context: Quote | None = None  # for a list item: the quoted sentence that introduces its list
 
 
 class Section(BaseModel):
@@ -36,8 +38,10 @@ class Section(BaseModel):
 class Evidence(BaseModel):
     question: str
     intent: Intent
+    language: Language = "en"  # the asker's: the answer's own words are written in it
     found: bool = True
     summary: str = ""  # opening line: computed facts, no citation needed
+    opening: Quote | None = None  # guidance: the quoted sentence that answers most directly
     sections: list[Section] = Field(default_factory=list)
     passages: list[Hit] = Field(default_factory=list)  # for guidance: ranked candidate passages
     suggestions: list[str] = Field(default_factory=list)

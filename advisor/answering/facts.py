@@ -1,14 +1,23 @@
-"""Evidence for initiative and portfolio questions, built from assessments and quotable passages."""
+"""Evidence for questions about one initiative or one AI type, built from assessments and quotes.
+
+The framing (headings, summaries, labels of computed facts) is written in the asker's language
+through the message catalogue; framework labels are translated where the catalogue has them.
+"""
 
 from __future__ import annotations
 
-from advisor.answering.evidence import Evidence, Item, Quoter, Section, label_list
-from advisor.framework import Framework
-from advisor.portfolio.assessment import Assessment, PortfolioSummary, summarize_assessed
-from advisor.portfolio.records import Initiative
-from advisor.understanding.intents import Intent, PortfolioFilter
+from gettext import NullTranslations
 
-LISTED_AT_MOST = 15
+from advisor.answering.evidence import Evidence, Item, Quoter, Section
+from advisor.framework import Framework
+from advisor.messages import indefinite_article, translator
+from advisor.portfolio.assessment import Assessment, GateResult, kpi_target_met
+from advisor.portfolio.records import Initiative
+from advisor.understanding.intents import Intent
+
+
+def labels(t: NullTranslations, framework: Framework, capability_ids: list[str]) -> str:
+    return ", ".join(t.gettext(framework.capability(c).label) for c in capability_ids)
 
 
 def initiative_evidence(
@@ -19,36 +28,51 @@ def initiative_evidence(
     framework: Framework,
     quoter: Quoter,
     stall_days: int,
+    language: str = "en",
 ) -> Evidence:
-    summary = f"**{a.name}** ({a.id}) is in phase {a.phase}, *{a.phase_name}*, for {a.days_in_phase} days"
-    summary += f"; it is **stalled** (more than {stall_days} days in one phase)." if a.stalled else "."
-    summary += (
-        f" Next is phase {a.next_phase}, *{a.next_phase_name}*."
-        if a.next_phase
-        else " This is the last phase of the roadmap."
-    )
+    t = translator(language)
     builders = {
         "initiative_status": lambda: [
-            _record_section(record, quoter),
-            _gate_section(a, framework, quoter),
-            _overview_section(a, framework),
+            _record_section(record, quoter, t),
+            _gate_section(a, record, framework, quoter, t),
+            _overview_section(a, framework, t),
         ],
         "next_phase": lambda: [
-            _next_phase_section(a, framework, quoter),
-            _gate_section(a, framework, quoter),
-            _capability_section(a, framework, quoter),
+            _next_phase_section(a, framework, quoter, t),
+            _gate_section(a, record, framework, quoter, t),
+            _capability_section(a, framework, quoter, t),
         ],
         "missing_infrastructure": lambda: [
-            _capability_section(a, framework, quoter, always=True),
-            _gate_section(a, framework, quoter),
+            _capability_section(a, framework, quoter, t, always=True),
+            _gate_section(a, record, framework, quoter, t),
         ],
-        "risks": lambda: [_risk_section(a, framework, quoter)],
+        "risks": lambda: [_risk_section(a, framework, quoter, t)],
     }
     sections = [s for s in builders[intent]() if s is not None and s.items]
-    return Evidence(question=question, intent=intent, summary=summary, sections=sections)
+    return Evidence(
+        question=question,
+        intent=intent,
+        language=language,
+        summary=_summary(a, framework, stall_days, t),
+        sections=sections,
+    )
 
 
-def _record_section(record: Initiative, quoter: Quoter) -> Section:
+def _summary(a: Assessment, framework: Framework, stall_days: int, t: NullTranslations) -> str:
+    summary = t.gettext("**{name}** ({id}) is in phase {phase}, *{phase_name}*, for {days} days").format(
+        name=a.name, id=a.id, phase=a.phase, phase_name=t.gettext(a.phase_name), days=a.days_in_phase
+    )
+    if a.stalled:
+        summary += t.gettext("; it is **stalled** (more than {days} days in one phase).").format(days=stall_days)
+    else:
+        summary += t.gettext(".")
+    if a.next_phase:
+        next_name = t.gettext(framework.phase(a.next_phase).name)
+        return summary + " " + t.gettext("Next is phase {phase}, *{name}*.").format(phase=a.next_phase, name=next_name)
+    return summary + " " + t.gettext("This is the last phase of the roadmap.")
+
+
+def _record_section(record: Initiative, quoter: Quoter, t: NullTranslations) -> Section:
     starts = [
         f"{record.name} ({record.id}) is in phase",
         f"{record.name} is a",
@@ -60,255 +84,174 @@ def _record_section(record: Initiative, quoter: Quoter) -> Section:
         f"{record.name} is not linked",
     ]
     items = [Item(quote=q) for q in (quoter.record(record, s) for s in starts) if q]
-    return Section(heading="From the initiative record", items=items)
+    return Section(heading=t.gettext("From the initiative record"), items=items)
 
 
-def _next_phase_section(a: Assessment, framework: Framework, quoter: Quoter) -> Section | None:
+def _next_phase_section(a: Assessment, framework: Framework, quoter: Quoter, t: NullTranslations) -> Section:
     if a.next_phase is None:
+        lead = t.gettext(
+            "Phase {phase} is the last phase; the work now is to keep {name} aligned with the enterprise AX strategy."
+        ).format(phase=a.phase, name=a.name)
         return Section(
-            heading="Next phase",
-            items=[
-                Item(
-                    lead=f"Phase {a.phase} is the last phase; the work now is to keep {a.name} aligned with the "
-                    "enterprise AX strategy.",
-                    quote=quoter.ref(framework.phase(a.phase).ref),
-                )
-            ],
+            heading=t.gettext("Next phase"), items=[Item(lead=lead, quote=quoter.ref(framework.phase(a.phase).ref))]
         )
-    return Section(
-        heading=f"Phase {a.next_phase}: {a.next_phase_name}",
-        items=[Item(quote=quoter.ref(framework.phase(a.next_phase).ref))],
-    )
+    heading = t.gettext("Phase {phase}: {name}").format(phase=a.next_phase, name=t.gettext(a.next_phase_name))
+    return Section(heading=heading, items=[Item(quote=quoter.ref(framework.phase(a.next_phase).ref))])
 
 
-def _gate_section(a: Assessment, framework: Framework, quoter: Quoter) -> Section | None:
+def _gate_section(
+    a: Assessment, record: Initiative, framework: Framework, quoter: Quoter, t: NullTranslations
+) -> Section | None:
     gate = framework.gate_from(a.phase)
     if gate is None:
         return None
     items = [Item(quote=quoter.ref(gate.ref))]
-    if a.unmet_gates:
-        items += [Item(lead=f"Not met: {text}") for text in a.unmet_gates]
+    unmet = [r for r in a.gate if not r.met]
+    if unmet:
+        items += [
+            Item(lead=t.gettext("Not met: {condition}").format(condition=gate_condition(r, a, record, framework, t)))
+            for r in unmet
+        ]
     else:
-        items.append(Item(lead=f"All conditions to enter phase {a.next_phase} are met."))
-    return Section(heading=f"Gate to phase {a.next_phase}", items=items)
+        items.append(Item(lead=t.gettext("All conditions to enter phase {phase} are met.").format(phase=a.next_phase)))
+    return Section(heading=t.gettext("Gate to phase {phase}").format(phase=a.next_phase), items=items)
 
 
-def _capability_section(a: Assessment, framework: Framework, quoter: Quoter, always: bool = False) -> Section | None:
-    ai_label = framework.ai_types[a.ai_type].label
+def gate_condition(
+    result: GateResult, a: Assessment, record: Initiative, framework: Framework, t: NullTranslations
+) -> str:
+    """A gate condition in the asker's language, with what is missing or how far the KPI is."""
+    text = t.gettext(result.text)
+    if result.met:
+        return text
+    detail = None
+    if result.check == "kpi_defined":
+        absent = [f for f in ("kpi_name", "kpi_baseline", "kpi_target") if getattr(record, f) is None]
+        detail = t.gettext("missing {items}").format(items=", ".join(absent))
+    elif result.check == "required_capabilities":
+        detail = t.gettext("missing {items}").format(items=labels(t, framework, a.missing_capabilities))
+    elif result.check == "kpi_target_met":
+        detail = kpi_detail(record, t)
+    return f"{text} ({detail})" if detail else text
+
+
+def kpi_detail(record: Initiative, t: NullTranslations) -> str:
+    """How the KPI stands against its target: the figures and which direction is better."""
+    if kpi_target_met(record) is None:
+        absent = [f for f in ("kpi_baseline", "kpi_target", "kpi_current") if getattr(record, f) is None]
+        return t.gettext("cannot compare: missing {items}").format(items=", ".join(absent))
+    if record.kpi_target < record.kpi_baseline:
+        text = t.gettext("current {current}, target {target}, lower is better")
+    else:
+        text = t.gettext("current {current}, target {target}, higher is better")
+    return text.format(current=f"{record.kpi_current:g}", target=f"{record.kpi_target:g}")
+
+
+def _capability_section(
+    a: Assessment, framework: Framework, quoter: Quoter, t: NullTranslations, always: bool = False
+) -> Section | None:
+    ai_label = t.gettext(framework.ai_types[a.ai_type].label)
     required = len(a.required_capabilities)
     if not a.missing_capabilities:
         if not always:
             return None
+        lead = t.gettext("All {count} capabilities required for {ai_type} are in place.")
         return Section(
-            heading="Infrastructure",
-            items=[Item(lead=f"All {required} capabilities required for {ai_label} are in place.")],
+            heading=t.gettext("Infrastructure"), items=[Item(lead=lead.format(count=required, ai_type=ai_label))]
         )
-    heading = f"Missing infrastructure: {len(a.missing_capabilities)} of {required} required for {ai_label}"
+    heading = t.gettext("Missing infrastructure: {missing} of {required} required for {ai_type}").format(
+        missing=len(a.missing_capabilities), required=required, ai_type=ai_label
+    )
     items = [
-        Item(lead=f"**{framework.capability(c).label}**", quote=quoter.ref(framework.capability(c).ref))
+        Item(lead=f"**{t.gettext(framework.capability(c).label)}**", quote=quoter.ref(framework.capability(c).ref))
         for c in a.missing_capabilities
     ]
     return Section(heading=heading, items=items)
 
 
-def _overview_section(a: Assessment, framework: Framework) -> Section:
-    items = [Item(lead="Missing capabilities: " + (label_list(framework, a.missing_capabilities) or "none") + ".")]
-    items.append(Item(lead="Risks: " + ", ".join(r.name for r in a.risk_details) + "."))
-    return Section(heading="At a glance", items=items)
+def _overview_section(a: Assessment, framework: Framework, t: NullTranslations) -> Section:
+    missing = labels(t, framework, a.missing_capabilities) or t.gettext("none")
+    risks = ", ".join(t.gettext(r.name) for r in a.risk_details) or t.gettext("none")
+    items = [
+        Item(lead=t.gettext("Missing capabilities: {items}.").format(items=missing)),
+        Item(lead=t.gettext("Risks: {items}.").format(items=risks)),
+    ]
+    return Section(heading=t.gettext("At a glance"), items=items)
 
 
-def _risk_section(a: Assessment, framework: Framework, quoter: Quoter) -> Section:
+def _risk_section(a: Assessment, framework: Framework, quoter: Quoter, t: NullTranslations) -> Section:
     items = []
     for risk in a.risk_details:
+        name = t.gettext(risk.name)
         if risk.origin == "record":
-            items.append(Item(lead=f"**{risk.name}** (noted by the team; not in the framework)"))
+            items.append(Item(lead=t.gettext("**{name}** (noted by the team; not in the framework)").format(name=name)))
             continue
         if risk.missing_controls:
-            status = "controls missing: " + label_list(framework, risk.missing_controls)
+            status = t.gettext("controls missing: {items}").format(items=labels(t, framework, risk.missing_controls))
         elif risk.controls:
-            status = "controls in place"
+            status = t.gettext("controls in place")
         else:
-            status = "a business risk"
-        items.append(
-            Item(
-                lead=f"**{risk.name}** ({status})",
-                quote=quoter.ref(risk.ref),
-                note=("What to do: " + "; ".join(p[0].lower() + p[1:] for p in risk.practices) + ".")
-                if risk.practices
-                else "",
-            )
-        )
-    return Section(heading=f"Risks for {a.name}", items=items)
+            status = t.gettext("a business risk")
+        practices = [t.gettext(p) for p in risk.practices]
+        note = t.gettext("What to do: {practices}.").format(practices="; ".join(map(_lower_first, practices)))
+        items.append(Item(lead=f"**{name}** ({status})", quote=quoter.ref(risk.ref), note=note if practices else ""))
+    return Section(heading=t.gettext("Risks for {name}").format(name=a.name), items=items)
 
 
-def readiness_sections(ai_type: str, framework: Framework, quoter: Quoter) -> list[Section]:
-    """What the framework requires of an AI type before it goes live: the gates, then its capabilities."""
+def _lower_first(text: str) -> str:
+    """A sentence continued after a colon: "Name an owner" -> "name an owner" (not "AI" -> "aI")."""
+    word = text.split(" ", 1)[0]
+    return text if len(word) > 1 and word[1].isupper() else text[:1].lower() + text[1:]
+
+
+def readiness_summary(ai_type: str, framework: Framework, language: str = "en") -> str:
+    t = translator(language)
     label = framework.ai_types[ai_type].label
+    text = t.gettext("Before {article} {label} initiative goes live, the scaling framework asks it to pass two gates.")
+    return text.format(article=indefinite_article(label), label=t.gettext(label))
+
+
+def readiness_sections(ai_type: str, framework: Framework, quoter: Quoter, language: str = "en") -> list[Section]:
+    """What the framework requires of an AI type before it goes live: the gates, then its capabilities."""
+    t = translator(language)
+    label = t.gettext(framework.ai_types[ai_type].label)
     first, second = framework.gate_from(1), framework.gate_from(2)
-    conditions = "; ".join(c.text[0].lower() + c.text[1:] for c in first.conditions)
-    proof = [Item(quote=quoter.ref(first.ref)), Item(lead=f"Conditions: {conditions}.")]
+    conditions = "; ".join(_lower_first(t.gettext(c.text)) for c in first.conditions)
+    proof = [Item(quote=quoter.ref(first.ref)), Item(lead=t.gettext("Conditions: {items}.").format(items=conditions))]
     required = framework.required_capabilities(ai_type)
     core = [c for c in required if framework.capability(c).group == "core"]
     specific = [
-        Item(lead=f"**{framework.capability(c).label}**", quote=quoter.ref(framework.capability(c).ref))
+        Item(lead=f"**{t.gettext(framework.capability(c).label)}**", quote=quoter.ref(framework.capability(c).ref))
         for c in required
         if c not in core
     ]
-    infrastructure = [
-        Item(quote=quoter.ref(second.ref)),
-        Item(lead=f"The {len(core)} core capabilities: {label_list(framework, core)}."),
-    ] + specific
+    core_lead = t.gettext("The {count} core capabilities: {items}.").format(
+        count=len(core), items=labels(t, framework, core)
+    )
+    infrastructure = [Item(quote=quoter.ref(second.ref)), Item(lead=core_lead), *specific]
+    second_heading = t.gettext("Second gate: the {count} capabilities {ai_type} needs before real users and data")
     return [
-        Section(heading="First gate: proven business value, to leave the proof of concept", items=proof),
-        Section(
-            heading=f"Second gate: the {len(required)} capabilities {label} needs before real users and data",
-            items=infrastructure,
-        ),
+        Section(heading=t.gettext("First gate: proven business value, to leave the proof of concept"), items=proof),
+        Section(heading=second_heading.format(count=len(required), ai_type=label), items=infrastructure),
     ]
 
 
-def type_risk_sections(ai_type: str, framework: Framework, quoter: Quoter) -> list[Section]:
+def type_risk_sections(ai_type: str, framework: Framework, quoter: Quoter, language: str = "en") -> list[Section]:
     """The risks the framework names for an AI type, each explained and with its controls."""
+    t = translator(language)
     items = []
     for risk in (r for r in framework.risks if ai_type in r.applies_to):
-        controls = label_list(framework, risk.controls)
-        items.append(Item(lead=f"**{risk.name}** (controls: {controls})", quote=quoter.ref(risk.ref)))
-    business = [r.name.split(" (")[0] for r in framework.risks if r.condition]
-    business = [name[0].lower() + name[1:] for name in business]
+        lead = t.gettext("**{name}** (controls: {items})").format(
+            name=t.gettext(risk.name), items=labels(t, framework, risk.controls)
+        )
+        items.append(Item(lead=lead, quote=quoter.ref(risk.ref)))
+    business = [_lower_first(t.gettext(r.name).split(" (")[0]) for r in framework.risks if r.condition]
     items.append(
-        Item(lead="Any initiative also carries the business risks its record shows: " + ", ".join(business) + ".")
+        Item(
+            lead=t.gettext("Any initiative also carries the business risks its record shows: {items}.").format(
+                items=", ".join(business)
+            )
+        )
     )
-    return [Section(heading=f"Risks of {framework.ai_types[ai_type].label} in production", items=items)]
-
-
-# -- portfolio ---------------------------------------------------------------------------------
-
-
-def describe_filter(f: PortfolioFilter, framework: Framework) -> str:
-    parts = []
-    if f.ai_types:
-        parts.append(" or ".join(framework.ai_types[t].label for t in f.ai_types))
-    if f.regions:
-        parts.append("in " + " or ".join(f.regions))
-    if f.business_units:
-        parts.append("of " + " or ".join(f.business_units))
-    if f.phases:
-        parts.append("in phase " + " or ".join(str(p) for p in f.phases))
-    if f.stalled:
-        parts.append("stalled")
-    if f.missing:
-        parts.append("missing " + " and ".join(framework.capability(c).label for c in f.missing))
-    if f.having:
-        parts.append("with " + " and ".join(framework.capability(c).label for c in f.having))
-    if f.without_owner:
-        parts.append("without a business owner")
-    if f.without_kpi:
-        parts.append("without a measured KPI")
-    if f.ready:
-        parts.append("ready for their next phase (every gate condition met)")
-    return ", ".join(parts)
-
-
-def portfolio_evidence(
-    question: str,
-    records: list[Initiative],
-    assessed: dict[str, Assessment],
-    f: PortfolioFilter,
-    framework: Framework,
-    quoter: Quoter,
-    stall_days: int,
-    summary: PortfolioSummary | None,
-) -> Evidence:
-    """Evidence for a portfolio question: the overview (``summary``) when no filter is given."""
-    if summary is not None:
-        return _overview(question, summary, {r.id: r for r in records}, assessed, framework, quoter)
-    matching = [r for r in records if f.matches(r, assessed[r.id])]
-    description = describe_filter(f, framework)
-    summary = (
-        f"**{len(matching)}** of the {len(records)} initiatives you can see "
-        f"{'match' if len(matching) != 1 else 'matches'}: {description}."
-    )
-    items = [_listing(r, assessed[r.id], quoter) for r in matching[:LISTED_AT_MOST]]
-    if len(matching) > LISTED_AT_MOST:
-        items.append(Item(lead=f"…and {len(matching) - LISTED_AT_MOST} more."))
-    sections = [
-        Section(heading="Initiatives", items=items),
-        _common_gaps(matching, assessed, framework),
-        _why_it_matters(f, framework, quoter, stall_days),
-    ]
-    return Evidence(
-        question=question, intent="portfolio_status", summary=summary, sections=[s for s in sections if s.items]
-    )
-
-
-def _listing(record: Initiative, a: Assessment, quoter: Quoter) -> Item:
-    notes = []
-    if a.stalled:
-        notes.append(f"stalled, {a.days_in_phase} days in phase")
-    if a.missing_capabilities:
-        notes.append(f"{len(a.missing_capabilities)} capabilities missing")
-    quote = quoter.record_phase(record)
-    lead = "" if quote else f"**{record.name}** ({record.id}), phase {record.phase}"
-    return Item(lead=lead, quote=quote, note="; ".join(notes))
-
-
-def _common_gaps(matching: list[Initiative], assessed: dict[str, Assessment], framework: Framework) -> Section:
-    if len(matching) < 2:
-        return Section()
-    gaps = summarize_assessed(framework, [(r, assessed[r.id]) for r in matching]).common_missing_capabilities
-    return Section(
-        heading="Most common missing capabilities among them",
-        items=[Item(lead=f"{g.label}: {g.count} of {len(matching)}") for g in gaps[:5]],
-    )
-
-
-def _why_it_matters(f: PortfolioFilter, framework: Framework, quoter: Quoter, stall_days: int) -> Section:
-    refs = [framework.capability(c).ref for c in f.missing]
-    conditions = {"stalled": f.stalled, "no_business_owner": f.without_owner, "no_measured_kpi": f.without_kpi}
-    refs += [r.ref for r in framework.risks if r.condition and conditions.get(r.condition)]
-    items = [Item(quote=q) for q in (quoter.ref(ref) for ref in refs) if q]
-    if f.stalled:
-        items.append(Item(lead=f"Stalled means more than {stall_days} days in the same phase (phases 1 to 4)."))
-    return Section(heading="Why it matters", items=items)
-
-
-def _overview(
-    question: str,
-    summary: PortfolioSummary,
-    by_id: dict[str, Initiative],
-    assessed: dict[str, Assessment],
-    framework: Framework,
-    quoter: Quoter,
-) -> Evidence:
-    def listing(mentions) -> list[Item]:
-        return [_listing(by_id[m.id], assessed[m.id], quoter) for m in mentions]
-
-    owners = [
-        Item(lead="" if q else f"**{m.name}** ({m.id})", quote=q)
-        for m in summary.without_owner
-        for q in [quoter.record(by_id[m.id], f"{m.name} has no named business owner")]
-    ]
-    sections = [
-        Section(
-            heading="By phase",
-            items=[
-                Item(lead=f"Phase {n}, {framework.phase(n).name}: **{count}**") for n, count in summary.by_phase.items()
-            ],
-        ),
-        Section(heading=f"Stalled ({len(summary.stalled)})", items=listing(summary.stalled)),
-        Section(heading=f"Without a business owner ({len(summary.without_owner)})", items=owners),
-        Section(
-            heading=f"Without a measured KPI ({len(summary.without_measured_kpi)})",
-            items=listing(summary.without_measured_kpi),
-        ),
-        Section(
-            heading="Most common missing capabilities",
-            items=[Item(lead=f"{g.label}: {g.count} initiatives") for g in summary.common_missing_capabilities[:5]],
-        ),
-    ]
-    types = ", ".join(f"{framework.ai_types[t].label} {n}" for t, n in summary.by_ai_type.items())
-    regions = ", ".join(f"{r} {n}" for r, n in summary.by_region.items())
-    opening = f"You can see **{summary.total}** initiatives ({types}; {regions})."
-    return Evidence(
-        question=question, intent="portfolio_status", summary=opening, sections=[s for s in sections if s.items]
-    )
+    heading = t.gettext("Risks of {ai_type} in production").format(ai_type=t.gettext(framework.ai_types[ai_type].label))
+    return [Section(heading=heading, items=items)]

@@ -268,8 +268,11 @@ class Index:
         k: int = 8,
         where: SearchFilter | None = None,
         mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank."""
+        """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank.
+
+        ``vector`` is the query's embedding when the caller already has it."""
         where = where or SearchFilter()
         depth = max(k * 3, 20)
         keyword = self.keyword_index()
@@ -278,7 +281,8 @@ class Index:
         sparse: list[str] = []
         if mode in ("hybrid", "dense"):
             visible = float(mask.mean()) if mask is not None else 1.0
-            dense = self._dense(self.embedder.embed_query(query), requester, where, depth, visible)
+            vector = self.embedder.embed_query(query) if vector is None else vector
+            dense = self._dense(vector, requester, where, depth, visible)
         if mode in ("hybrid", "bm25") and len(keyword):
             sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
         return self._fuse(dense, sparse, k)

@@ -1,0 +1,106 @@
+"""The quotable sentences of indexed passages, with their embeddings, computed once per passage.
+
+Guidance answers pick sentences by meaning: each candidate sentence is compared with the
+question's embedding. Embedding the sentences of eight passages on every question would cost
+several times the search itself, so a passage's sentences are segmented and embedded the first
+time the passage is retrieved and kept in memory, keyed by the passage's id and content (a
+changed passage gets new entries; the least recently used passages are dropped beyond a bound).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from advisor.answering.evidence import Quote
+from advisor.answering.sentences import open_list_lead, opens_with_list_item, passage_sentences
+from advisor.search.index import Chunk, Index, chunk_id
+
+MIN_WORDS = 8  # shorter "sentences" are mostly list headings or fragments
+KEPT_PASSAGES = 4096  # about 50 MB of sentence vectors
+
+
+@dataclass(frozen=True)
+class Candidate:
+    quote: Quote  # the sentence and the passage it is quoted from
+    lead: Quote | None = None  # for a list item: the sentence introducing the list (maybe in the passage before)
+
+
+@dataclass(frozen=True)
+class PassageSentences:
+    candidates: list[Candidate]
+    vectors: np.ndarray  # one normalised embedding per candidate
+
+
+class SentenceBank:
+    def __init__(self, index: Index, kept: int = KEPT_PASSAGES):
+        self.index = index
+        self.kept = kept
+        self._cache: OrderedDict[str, PassageSentences] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def sentences(self, chunks: list[Chunk]) -> list[PassageSentences]:
+        """The candidates of each passage, embedding only passages not seen before (in one call)."""
+        keys = [self._key(c) for c in chunks]
+        with self._lock:
+            known = {k: self._cache[k] for k in keys if k in self._cache}
+            for k in known:
+                self._cache.move_to_end(k)
+        new = {k: c for k, c in zip(keys, chunks) if k not in known}
+        if new:
+            known.update(self._build(list(new.values()), list(new)))
+        return [known[k] for k in keys]
+
+    def _key(self, chunk: Chunk) -> str:
+        digest = hashlib.sha1(chunk.text.encode()).hexdigest()[:16]
+        return f"{self.index.embedder.name}:{chunk.id}:{digest}"
+
+    def _build(self, chunks: list[Chunk], keys: list[str]) -> dict[str, PassageSentences]:
+        per_chunk = [self._candidates(c) for c in chunks]
+        texts = [_embedding_text(c) for candidates in per_chunk for c in candidates]
+        vectors = self.index.embedder.embed_passages(texts)
+        built: dict[str, PassageSentences] = {}
+        start = 0
+        for key, candidates in zip(keys, per_chunk):
+            built[key] = PassageSentences(candidates, vectors[start : start + len(candidates)])
+            start += len(candidates)
+        with self._lock:
+            self._cache.update(built)
+            while len(self._cache) > self.kept:
+                self._cache.popitem(last=False)
+        return built
+
+    def _candidates(self, chunk: Chunk) -> list[Candidate]:
+        sentences = passage_sentences(chunk.text, min_words=MIN_WORDS, carried_lead=self._carried_lead(chunk))
+        candidates = []
+        for s in sentences:
+            lead = None
+            if s.lead is not None:
+                lead_chunk = chunk if s.lead_in_passage else self._previous(chunk)
+                lead = Quote(chunk=lead_chunk, sentence=s.lead) if lead_chunk else None
+            candidates.append(Candidate(Quote(chunk=chunk, sentence=s.text), lead))
+        return candidates
+
+    def _previous(self, chunk: Chunk) -> Chunk | None:
+        """The passage before this one in the same section, if any."""
+        if chunk.position == 0:
+            return None
+        found = self.index.vectors.get(ids=[chunk_id(chunk.source_key, chunk.position - 1)])
+        previous = [Chunk.from_store(*row) for row in found]
+        return previous[0] if previous and previous[0].section == chunk.section else None
+
+    def _carried_lead(self, chunk: Chunk) -> str | None:
+        """The lead-in of a list that starts in the previous passage and goes on in this one."""
+        if not opens_with_list_item(chunk.text):
+            return None
+        previous = self._previous(chunk)
+        return open_list_lead(previous.text) if previous else None
+
+
+def _embedding_text(candidate: Candidate) -> str:
+    sentence = candidate.quote.sentence
+    return f"{candidate.lead.sentence} {sentence}" if candidate.lead else sentence
