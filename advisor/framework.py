@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from advisor.errors import FrameworkError
 
@@ -86,6 +86,17 @@ class Risk(_Strict):
     controls: list[str] = Field(default_factory=list)
     practices: list[str] = Field(default_factory=list)
     ref: Ref
+
+    @field_validator("practices")
+    @classmethod
+    def _whole_sentences(cls, practices: list[str]) -> list[str]:
+        for practice in practices:
+            if not practice[:1].isupper():
+                raise ValueError(
+                    f"practice {practice!r} does not start a sentence; in a [flow, list] a comma ends the item, "
+                    "so write each practice on its own '- ' line"
+                )
+        return practices
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Risk:

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(64, ge=1)
     chunk_size: int = Field(1000, ge=200, description="Target characters per chunk.")
     chunk_overlap: int = Field(150, ge=0)
-    search_k: int = Field(8, ge=1, description="Passages retrieved for guidance answers.")
+    search_k: int = Field(12, ge=1, description="Passages retrieved for guidance answers.")
     llm: str | None = Field(None, description="provider:model of a LangChain chat model; default extractive.")
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Slack user ids allowed to ingest (comma-separated)."

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from advisor.answering.answer import Answer
 from advisor.framework import Framework
+from advisor.messages import translator
 from advisor.portfolio.assessment import Assessment, PortfolioSummary
 from advisor.search.index import Hit
 from ingest.manifest import SourceEntry
@@ -112,12 +113,13 @@ def hits_view(hits: list[Hit]) -> Group:
 
 
 def answer_view(answer: Answer) -> Group:
+    t = translator(answer.language)
     parts = [Markdown(answer.text)]
     if answer.citations:
         sources = Table.grid(padding=(0, 1))
         for c in answer.citations:
             sources.add_row(f"[{c.n}]", Text.assemble((c.title, "bold"), f" — {c.section}\n", (c.source, "dim")))
-        parts += [Text("\nSources", style="bold"), sources]
+        parts += [Text("\n" + t.gettext("Sources"), style="bold"), sources]
     return Group(*parts)
 
 

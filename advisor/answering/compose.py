@@ -23,17 +23,19 @@ class Composer(Protocol):
 
 
 class CitationList:
-    """Numbers passages in order of first use; one citation per passage."""
+    """Numbers sources in order of first use: one citation per section of a source, so the
+    passages of one section (a long section has several) share its number."""
 
     def __init__(self):
-        self._by_chunk: dict[str, Citation] = {}
+        self._by_section: dict[tuple[str, str], Citation] = {}
 
     def cite(self, quote: Quote) -> int:
         chunk = quote.chunk
-        citation = self._by_chunk.get(chunk.id)
+        key = (chunk.source_key, chunk.section)
+        citation = self._by_section.get(key)
         if citation is None:
             citation = Citation(
-                n=len(self._by_chunk) + 1,
+                n=len(self._by_section) + 1,
                 source=chunk.url or chunk.source,
                 title=chunk.title,
                 section=chunk.section,
@@ -41,13 +43,13 @@ class CitationList:
                 url=chunk.url,
                 kind=chunk.kind,
             )
-            self._by_chunk[chunk.id] = citation
+            self._by_section[key] = citation
         elif quote.sentence not in citation.snippet:
             citation.snippet += " … " + quote.sentence
         return citation.n
 
     def all(self) -> list[Citation]:
-        return list(self._by_chunk.values())
+        return list(self._by_section.values())
 
 
 class ExtractiveComposer:

@@ -17,7 +17,7 @@ from advisor.understanding.intents import Intent
 
 
 def labels(t: NullTranslations, framework: Framework, capability_ids: list[str]) -> str:
-    return ", ".join(t.gettext(framework.capability(c).label) for c in capability_ids)
+    return t.gettext(", ").join(t.gettext(framework.capability(c).label) for c in capability_ids)
 
 
 def initiative_evidence(

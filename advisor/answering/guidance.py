@@ -19,12 +19,11 @@ from advisor.answering.evidence import Item, Quote, Section
 from advisor.answering.sentence_bank import Candidate, SentenceBank
 from advisor.search.index import Hit
 
-PASSAGE_WEIGHT = 0.5
+PASSAGE_WEIGHT = 2.0  # tuned on the tuning part of benchmarks/datasets/guidance.yaml
 SECTIONS = 3
-SECTION_MARGIN = 0.03  # a further section joins when its best sentence is this close to the opening
+SECTION_MARGIN = 0.04  # a further section joins when its best sentence is this close to the opening
 POINT_MARGIN = 0.04  # a point joins its section when this close to the section's best sentence
-PER_SECTION = 3
-POINTS = 6
+POINTS_PER_SECTION = {1: 4, 2: 3, 3: 2}  # at most six points, and every section chosen gets some
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,10 @@ def key_points(
     ]
     taken = [opening.candidate.quote.sentence] if lead_with_opening else []
     result: list[Section] = []
-    budget = POINTS
-    for key in chosen_keys[:sections]:
+    chosen_keys = chosen_keys[:sections]
+    for key in chosen_keys:
         members = groups[key]
-        points = _points(members, members[0].score - POINT_MARGIN, taken, min(PER_SECTION, budget))
-        budget -= len(points)
+        points = _points(members, members[0].score - POINT_MARGIN, taken, POINTS_PER_SECTION[len(chosen_keys)])
         if points:
             result.append(Section(heading=section_heading(members[0].candidate.quote), items=points))
     return (opening.candidate.quote if lead_with_opening else None), result
