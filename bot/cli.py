@@ -9,19 +9,70 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from advisor.access import Requester
 from advisor.errors import AdvisorError
 
+
+class _WordsForTypes:
+    """Help that says in words what each parameter takes, without Typer's type labels
+    (``<bool>``, ``<list[Path]>``), which read like code rather than a finished tool."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:  # an option that takes a value shows its metavar (USER, N), nothing else
+            shown = param.metavar if param.param_type_name == "option" else None
+            param.display_type_rich = functools.partial(_shown_type, shown)
+        return params
+
+
+def _shown_type(shown: str | None, ctx) -> str | None:
+    return shown
+
+
+class Command(_WordsForTypes, TyperCommand):
+    pass
+
+
+class Group(_WordsForTypes, TyperGroup):
+    pass
+
+
 app = typer.Typer(
     help="AI transformation advisor: move AI initiatives from proof of concept to production.",
+    cls=Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+command = functools.partial(app.command, cls=Command)
 
-UserOpt = Annotated[str | None, typer.Option("--user", "-u", help="Slack user id asking (applies access rules).")]
-ChannelOpt = Annotated[str | None, typer.Option("--channel", "-c", help="Slack channel id the question comes from.")]
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"advisor {version('ai-transformation-advisor')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit."),
+    ] = None,
+) -> None:
+    """AI transformation advisor: move AI initiatives from proof of concept to production."""
+
+
+UserOpt = Annotated[
+    str | None, typer.Option("--user", "-u", metavar="USER", help="Slack user id asking (applies access rules).")
+]
+ChannelOpt = Annotated[
+    str | None, typer.Option("--channel", "-c", metavar="CHANNEL", help="Slack channel id the question comes from.")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -74,15 +125,15 @@ def _output(result, as_json: bool, view) -> None:
         console().print(view())
 
 
-@app.command()
+@command()
 @edge
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Files or folders (recursive).")],
     prune: Annotated[
         bool, typer.Option(help="Remove indexed sources that no longer exist under these folders.")
     ] = False,
     allow: Annotated[
-        list[str] | None, typer.Option(help="Restrict to these Slack user/channel ids (repeatable).")
+        list[str] | None, typer.Option(metavar="ID", help="Restrict to these Slack user/channel ids (repeatable).")
     ] = None,
     as_json: JsonOpt = False,
 ):
@@ -99,23 +150,25 @@ def ingest(
         raise typer.Exit(1)
 
 
-@app.command()
+@command()
 @edge
 def remove(
-    paths: Annotated[list[Path], typer.Argument(help="Indexed files, or folders whose indexed files to remove.")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help="Indexed files, or folders whose indexed files to remove.")
+    ],
     as_json: JsonOpt = False,
 ):
     """Take sources out of the index and their initiative records out of the portfolio."""
-    from bot.render import ingest_view
+    from bot.render import removal_view
     from ingest.pipeline import Ingestor
 
     summary = Ingestor(_advisor()).remove(paths)
-    _output(summary, as_json, lambda: ingest_view(summary))
+    _output(summary, as_json, lambda: removal_view(summary))
     if not summary.counts["removed"]:
         raise AdvisorError("nothing indexed under " + ", ".join(str(p) for p in paths))
 
 
-@app.command()
+@command()
 @edge
 def sources(as_json: JsonOpt = False):
     """List what is indexed: source, kind, chunks, ingested at."""
@@ -131,14 +184,20 @@ def sources(as_json: JsonOpt = False):
     _output(entries, as_json, lambda: sources_view(entries))
 
 
-@app.command()
+@command()
 @edge
 def search(
-    query: Annotated[str, typer.Argument(help="What to look for.")],
-    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many passages.")] = 5,
-    kind: Annotated[list[str] | None, typer.Option(help="practice, record or document (repeatable).")] = None,
-    tag: Annotated[list[str] | None, typer.Option(help="Only passages with this tag (repeatable).")] = None,
-    initiative: Annotated[str | None, typer.Option(help="Only passages about this initiative id.")] = None,
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="What to look for.")],
+    k: Annotated[int, typer.Option("--k", metavar="N", min=1, max=100, help="How many passages.")] = 5,
+    kind: Annotated[
+        list[str] | None, typer.Option(metavar="KIND", help="practice, record or document (repeatable).")
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option(metavar="TAG", help="Only passages with this tag (repeatable).")
+    ] = None,
+    initiative: Annotated[
+        str | None, typer.Option(metavar="ID", help="Only passages about this initiative id.")
+    ] = None,
     user: UserOpt = None,
     channel: ChannelOpt = None,
     as_json: JsonOpt = False,
@@ -156,7 +215,7 @@ def search(
     _output(hits, as_json, lambda: hits_view(hits))
 
 
-@app.command()
+@command()
 @edge
 def initiative(
     id_or_name: Annotated[str, typer.Argument(metavar="ID_OR_NAME", help="Id, name or a loose form of the name.")],
@@ -168,11 +227,13 @@ def initiative(
     from bot.render import assessment_view
 
     advisor = _advisor()
-    assessment = advisor.assess(id_or_name, requester_for(user, channel))
-    _output(assessment, as_json, lambda: assessment_view(assessment, advisor.framework))
+    requester = requester_for(user, channel)
+    record = advisor.find_initiative(id_or_name, requester)
+    assessment = advisor.assess(record.id, requester)
+    _output(assessment, as_json, lambda: assessment_view(assessment, record, advisor.framework))
 
 
-@app.command()
+@command()
 @edge
 def portfolio(
     where: Annotated[
@@ -191,10 +252,10 @@ def portfolio(
     _output(summary, as_json, lambda: portfolio_view(summary, advisor.framework))
 
 
-@app.command()
+@command()
 @edge
 def ask(
-    question: Annotated[str, typer.Argument(help="Your question, in your own words.")],
+    question: Annotated[str, typer.Argument(metavar="QUESTION", help="Your question, in your own words.")],
     user: UserOpt = None,
     channel: ChannelOpt = None,
     as_json: JsonOpt = False,
@@ -207,7 +268,7 @@ def ask(
     _output(answer, as_json, lambda: answer_view(answer))
 
 
-@app.command()
+@command()
 @edge
 def chat(user: UserOpt = None, channel: ChannelOpt = None):
     """An interactive session: ask follow-ups ("and what are its risks?"); `exit` to leave."""
@@ -233,7 +294,7 @@ def chat(user: UserOpt = None, channel: ChannelOpt = None):
         history.append(question)
 
 
-@app.command()
+@command()
 @edge
 def serve(
     http: Annotated[
@@ -244,9 +305,11 @@ def serve(
             "health at /healthz); default: Socket Mode with SLACK_APP_TOKEN.",
         ),
     ] = False,
-    host: Annotated[str, typer.Option(help="HTTP mode: the address to listen on.")] = "0.0.0.0",
-    port: Annotated[int | None, typer.Option(help="HTTP mode: the port (default: $PORT, else 3000).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="HTTP mode: worker processes.")] = 2,
+    host: Annotated[str, typer.Option(metavar="HOST", help="HTTP mode: the address to listen on.")] = "0.0.0.0",
+    port: Annotated[
+        int | None, typer.Option(metavar="PORT", help="HTTP mode: the port (default: $PORT, else 3000).")
+    ] = None,
+    workers: Annotated[int, typer.Option(metavar="N", min=1, help="HTTP mode: worker processes.")] = 2,
 ):
     """Run the Slack bot. Exit code 78 when a Slack token or setting is missing or wrong."""
     from bot.slack.serve import serve_from_cli

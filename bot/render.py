@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from rich.console import Console, Group
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from advisor.answering.answer import Answer
+from advisor.answering.facts import gate_condition, labels
 from advisor.framework import Framework
 from advisor.messages import translator
-from advisor.portfolio.assessment import Assessment, PortfolioSummary
+from advisor.portfolio.assessment import Assessment, PortfolioSummary, kpi_target_met
+from advisor.portfolio.records import Initiative
 from advisor.search.index import Hit
 from ingest.manifest import SourceEntry
 from ingest.pipeline import STATUSES, IngestSummary
 
 
-def assessment_view(a: Assessment, framework: Framework) -> Group:
+def assessment_view(a: Assessment, record: Initiative, framework: Framework) -> Group:
+    english = translator("en")
     title = Text.assemble(
         (f"{a.name}", "bold"), f"  ({a.id}, {framework.ai_types[a.ai_type].label}, {a.business_unit}, {a.region})"
     )
@@ -24,19 +28,48 @@ def assessment_view(a: Assessment, framework: Framework) -> Group:
     facts.add_row("Phase", f"{a.phase} - {a.phase_name} (since {a.phase_since}, {a.days_in_phase} days)")
     facts.add_row("Next phase", f"{a.next_phase} - {a.next_phase_name}" if a.next_phase else "none (last phase)")
     facts.add_row("Stalled", "[red]yes[/red]" if a.stalled else "no")
-    facts.add_row("Business owner", a.business_owner or "[red]none[/red]")
-    gates = "\n".join(f"[red]✗[/red] {g}" for g in a.unmet_gates) or (
-        "[green]all conditions met[/green]" if a.next_phase else "-"
+    facts.add_row("Business owner", escape(record.business_owner) if record.business_owner else "[red]none[/red]")
+    facts.add_row("Technical owner", escape(record.tech_owner) if record.tech_owner else "[red]none[/red]")
+    facts.add_row("KPI", _kpi(record))
+    facts.add_row("Roadmap goal", escape(record.roadmap_goal) if record.roadmap_goal else "[red]none[/red]")
+    gates = "\n".join(
+        f"[red]✗[/red] {escape(gate_condition(g, a, record, framework, english))}" for g in a.gate if not g.met
     )
-    facts.add_row("Gate to next phase", gates)
-    missing = ", ".join(framework.capability(c).label for c in a.missing_capabilities)
-    facts.add_row("Missing capabilities", missing or "[green]none[/green]")
+    facts.add_row("Gate to next phase", gates or ("[green]all conditions met[/green]" if a.next_phase else "-"))
+    facts.add_row("Capabilities in place", labels(english, framework, record.capabilities) or "none")
+    missing = labels(english, framework, a.missing_capabilities)
+    facts.add_row("Missing capabilities", f"[red]{missing}[/red]" if missing else "[green]none[/green]")
     risks = "\n".join(
-        f"{r.name}" + (f" [dim](controls missing: {', '.join(r.missing_controls)})[/dim]" if r.missing_controls else "")
+        escape(r.name)
+        + (
+            f" [dim](controls missing: {labels(english, framework, r.missing_controls)})[/dim]"
+            if r.missing_controls
+            else ""
+        )
         for r in a.risk_details
     )
     facts.add_row("Risks", risks or "-")
     return Group(title, facts)
+
+
+def _kpi(record: Initiative) -> str:
+    """The KPI with its baseline, target and current value, and whether it meets the target."""
+    if not record.kpi_name:
+        return "[red]none[/red]"
+    figures = ", ".join(
+        f"{label} {value:g}" if value is not None else f"{label} [red]not measured[/red]"
+        for label, value in (
+            ("baseline", record.kpi_baseline),
+            ("target", record.kpi_target),
+            ("current", record.kpi_current),
+        )
+    )
+    met = kpi_target_met(record)
+    if met is None:
+        return f"{escape(record.kpi_name)}: {figures} - [dim]not comparable yet[/dim]"
+    better = "lower" if record.kpi_target < record.kpi_baseline else "higher"
+    verdict = "[green]target met[/green]" if met else "[red]target not met[/red]"
+    return f"{escape(record.kpi_name)}: {figures} - {verdict} ({better} is better)"
 
 
 def portfolio_view(summary: PortfolioSummary, framework: Framework) -> Group:
@@ -89,10 +122,21 @@ def ingest_view(summary: IngestSummary) -> Group:
     return Group(table, *lines)
 
 
+def removal_view(summary: IngestSummary) -> Group:
+    removed = [r for r in summary.results if r.status == "removed"]
+    chunks = sum(r.chunks for r in removed)
+    lines = [Text(f"removed: {r.source} ({r.chunks} chunks)") for r in removed]
+    lines.append(Text(f"{len(removed)} sources and {chunks} chunks taken out of the index.", style="bold"))
+    return Group(*lines)
+
+
 def sources_view(entries: list[SourceEntry]) -> Table:
     table = Table(title=f"{len(entries)} sources indexed")
-    for column in ("source", "kind", "title", "chunks", "ingested at"):
-        table.add_column(column, justify="right" if column == "chunks" else "left")
+    table.add_column("source", overflow="fold", ratio=3)  # a path is folded, never cut
+    table.add_column("kind")
+    table.add_column("title", overflow="fold", ratio=2)
+    table.add_column("chunks", justify="right")
+    table.add_column("ingested at", no_wrap=True)
     for e in entries:
         table.add_row(e.source, e.kind, e.title, str(e.chunks), e.ingested_at.strftime("%Y-%m-%d %H:%M"))
     return table
