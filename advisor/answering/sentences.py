@@ -36,6 +36,8 @@ _META = re.compile(
     re.IGNORECASE,
 )
 TITLE_WORDS = 10  # a line this short, without an end mark, above a paragraph is its title
+# A line ending in one of these words is a sentence wrapped onto the next line, never a title.
+_CONTINUES = {"a", "an", "the", "of", "by", "to", "and", "or", "with", "for", "in", "on", "at", "from", "is", "are"}
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def _without_title_lines(lines: list[str]) -> list[str]:
             and stripped[:1].isupper()
             and stripped.rstrip(_CLOSERS)[-1:] not in _END + ":;,"
             and len(stripped.split()) <= TITLE_WORDS
+            and stripped.split()[-1].lower() not in _CONTINUES
         ):
             continue
         kept.append(stripped)
