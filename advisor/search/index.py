@@ -21,6 +21,7 @@ from advisor.access import Requester
 from advisor.db import index_state
 from advisor.errors import ConfigError
 from advisor.search import model_record
+from advisor.search.analysis import ANALYSIS_VERSION
 from advisor.search.embedding import Embedder, make_embedder
 from advisor.search.keyword import LIST_KEYS, SCALAR_KEYS, KeywordIndex
 from advisor.settings import Settings
@@ -243,7 +244,7 @@ class Index:
 
     def _load_or_build_keyword(self, version: int) -> KeywordIndex:
         root = self.settings.data_dir / "bm25"
-        snapshot = root / f"v{version}"
+        snapshot = root / f"v{version}-a{ANALYSIS_VERSION}"
         if snapshot.exists():
             try:
                 return KeywordIndex.load(snapshot)

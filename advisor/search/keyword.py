@@ -15,27 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
+from advisor.search.analysis import analyze
+
 # The chunk metadata BM25 filters on: single values, then lists.
 SCALAR_KEYS = ("kind", "initiative_id", "source_key", "visibility")
 LIST_KEYS = ("tags", "allowed")
-
-_STEMMER = None
-
-
-def _stemmer():
-    global _STEMMER
-    if _STEMMER is None:
-        import Stemmer
-
-        _STEMMER = Stemmer.Stemmer("english")
-    return _STEMMER
-
-
-def analyze(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stop-word-free, stemmed tokens: the same analysis for corpus and query."""
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
 class KeywordIndex:
