@@ -270,19 +270,23 @@ class Index:
         where: SearchFilter | None = None,
         mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
     ) -> list[Hit]:
-        """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank."""
+        """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank, BM25
+        weighted by the share of the query's terms it knows (see :meth:`KeywordIndex.coverage`)."""
         where = where or SearchFilter()
         depth = max(k * 3, 20)
         keyword = self.keyword_index()
         mask = where.mask(keyword, requester) if len(keyword) else None
         dense: list[tuple[str, float, str, dict]] = []
         sparse: list[str] = []
+        sparse_weight = 1.0
         if mode in ("hybrid", "dense"):
             visible = float(mask.mean()) if mask is not None else 1.0
             dense = self._dense(self.embedder.embed_query(query), requester, where, depth, visible)
         if mode in ("hybrid", "bm25") and len(keyword):
             sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
-        return self._fuse(dense, sparse, k)
+            if mode == "hybrid":
+                sparse_weight = keyword.coverage(query)
+        return self._fuse(dense, sparse, k, sparse_weight)
 
     def _dense(
         self, vector: np.ndarray, requester: Requester, where: SearchFilter, depth: int, visible: float
@@ -301,13 +305,13 @@ class Index:
                 return found[:depth]
         return self.vectors.query(vector, depth, where.chroma_where(requester))
 
-    def _fuse(self, dense: list, sparse: list[str], k: int) -> list[Hit]:
+    def _fuse(self, dense: list, sparse: list[str], k: int, sparse_weight: float = 1.0) -> list[Hit]:
         scores: dict[str, float] = {}
         dense_rank = {cid: rank for rank, (cid, *_rest) in enumerate(dense, start=1)}
         sparse_rank = {cid: rank for rank, cid in enumerate(sparse, start=1)}
-        for ranks in (dense_rank, sparse_rank):
+        for ranks, weight in ((dense_rank, 1.0), (sparse_rank, sparse_weight)):
             for cid, rank in ranks.items():
-                scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+                scores[cid] = scores.get(cid, 0.0) + weight / (RRF_K + rank)
         best = sorted(scores, key=lambda cid: -scores[cid])[:k]
         known = {cid: (doc, meta) for cid, _sim, doc, meta in dense}
         similarity = {cid: sim for cid, sim, _doc, _meta in dense}

@@ -55,6 +55,15 @@ class KeywordIndex:
     def rows_where(self, key: str, value: str) -> np.ndarray:
         return self._by_value.get((key, value), np.zeros(0, dtype=np.int64))
 
+    def coverage(self, query: str) -> float:
+        """The share of the query's terms that occur in the indexed text (0 when none do): how much
+        of the question keyword search can read. A Japanese question over English documents
+        shares almost no terms with them, and its keyword matches are then mostly noise."""
+        if self._retriever is None:
+            return 0.0
+        terms = set(analyze([query])[0])
+        return sum(1 for t in terms if t in self._retriever.vocab_dict) / len(terms) if terms else 0.0
+
     def search(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         """(row, score) of the best ``k`` rows allowed by ``mask``, best first."""
         if self._retriever is None:
