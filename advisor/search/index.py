@@ -146,10 +146,9 @@ class Index:
         """The recorded model; an index from before models were recorded was built with MiniLM."""
         record = model_record.read_record(self.engine)
         if record is None:
-            from advisor.search.vectorstore import VectorStore
+            from advisor.search.vectorstore import stored_count
 
-            legacy = VectorStore(self.settings, self.settings.collection)
-            if legacy.count():
+            if stored_count(self.settings, self.settings.collection):
                 record = model_record.ModelRecord(
                     model=model_record.LEGACY_MODEL, dimension=384, collection=self.settings.collection
                 )
