@@ -15,6 +15,7 @@ from advisor.messages import translator
 from advisor.portfolio.assessment import Assessment, PortfolioSummary, kpi_target_met
 from advisor.portfolio.records import Initiative
 from advisor.search.index import Hit
+from advisor.search.model_record import Reembedded
 from ingest.manifest import SourceEntry
 from ingest.pipeline import STATUSES, IngestSummary
 
@@ -110,15 +111,7 @@ def ingest_view(summary: IngestSummary) -> Group:
         Text(f"{r.status}: {r.source}: {r.error}", style="red" if r.status == "failed" else "dim") for r in problems
     ]
     if summary.reembedded:
-        r = summary.reembedded
-        lines.insert(
-            0,
-            Text(
-                f"The embedding model changed from {r.from_model} to {r.to_model}: "
-                f"re-embedded all {r.chunks} stored chunks in {r.seconds:.1f} s.",
-                style="yellow",
-            ),
-        )
+        lines.insert(0, reembedded_view(summary.reembedded))
     return Group(table, *lines)
 
 
@@ -128,6 +121,14 @@ def removal_view(summary: IngestSummary) -> Group:
     lines = [Text(f"removed: {r.source} ({r.chunks} chunks)") for r in removed]
     lines.append(Text(f"{len(removed)} sources and {chunks} chunks taken out of the index.", style="bold"))
     return Group(*lines)
+
+
+def reembedded_view(r: Reembedded) -> Text:
+    return Text(
+        f"The embedding model changed from {r.from_model} to {r.to_model}: "
+        f"re-embedded all {r.chunks} stored chunks in {r.seconds:.1f} s.",
+        style="yellow",
+    )
 
 
 def sources_view(entries: list[SourceEntry]) -> Table:

@@ -12,15 +12,12 @@ import re
 import threading
 from typing import Literal
 
+from advisor.text import HAN_RE, HANGUL_RE, KANA_RE, VIETNAMESE_RE
+
 Language = Literal["en", "ja", "ko", "vi"]
 LANGUAGES: tuple[Language, ...] = ("en", "ja", "ko", "vi")
 
-_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
-_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
-# Letters only Vietnamese uses among our languages (with or without tone marks).
-_VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 _IDENTIFIER = None
 _LOCK = threading.Lock()
@@ -39,13 +36,13 @@ def _classify_latin(text: str) -> Language:
 
 
 def detect_language(text: str) -> Language:
-    if _KANA.search(text):
+    if KANA_RE.search(text):
         return "ja"
-    if _HANGUL.search(text):
+    if HANGUL_RE.search(text):
         return "ko"
-    if _HAN.search(text):  # kanji without kana: our users write Japanese far more than Chinese
+    if HAN_RE.search(text):  # kanji without kana: our users write Japanese far more than Chinese
         return "ja"
-    if _VIETNAMESE.search(text):
+    if VIETNAMESE_RE.search(text):
         return "vi"
     if len(_LATIN_WORD.findall(text)) <= 2:
         return "en"
