@@ -23,6 +23,7 @@ PASSAGE_WEIGHT = 2.0  # tuned on the tuning part of benchmarks/datasets/guidance
 SECTIONS = 3
 SECTION_MARGIN = 0.04  # a further section joins when its best sentence is this close to the opening
 POINT_MARGIN = 0.04  # a point joins its section when this close to the section's best sentence
+MIN_POINTS = 2  # key points from the opening's own section, even when the others are less close
 POINTS_PER_SECTION = {1: 4, 2: 3, 3: 2}  # at most six points, and every section chosen gets some
 
 
@@ -79,17 +80,19 @@ def key_points(
     chosen_keys = chosen_keys[:sections]
     for key in chosen_keys:
         members = groups[key]
-        points = _points(members, members[0].score - POINT_MARGIN, taken, POINTS_PER_SECTION[len(chosen_keys)])
+        at_least = MIN_POINTS if key == opening.section_key else 1  # the opening is never left on its own
+        limit = POINTS_PER_SECTION[len(chosen_keys)]
+        points = _points(members, members[0].score - POINT_MARGIN, taken, limit, at_least)
         if points:
             result.append(Section(heading=section_heading(members[0].candidate.quote), items=points))
     return (opening.candidate.quote if lead_with_opening else None), result
 
 
-def _points(members: list[Scored], floor: float, taken: list[str], limit: int) -> list[Item]:
+def _points(members: list[Scored], floor: float, taken: list[str], limit: int, at_least: int) -> list[Item]:
     picked: list[Scored] = []
     for s in members:
         sentence = s.candidate.quote.sentence
-        if len(picked) == limit or s.score < floor:
+        if len(picked) == limit or (s.score < floor and len(picked) >= at_least):
             break
         if any(fuzz.ratio(sentence, other) > 80 for other in taken):
             continue
