@@ -75,13 +75,14 @@ class SentenceBank:
         return built
 
     def _candidates(self, chunk: Chunk) -> list[Candidate]:
-        sentences = passage_sentences(chunk.text, min_words=MIN_WORDS, carried_lead=self._carried_lead(chunk))
+        # A passage that opens inside a list takes the list's lead-in from the passage before.
+        previous = self._previous(chunk) if opens_with_list_item(chunk.text) else None
+        carried = open_list_lead(previous.text) if previous else None
         candidates = []
-        for s in sentences:
+        for s in passage_sentences(chunk.text, min_words=MIN_WORDS, carried_lead=carried):
             lead = None
             if s.lead is not None:
-                lead_chunk = chunk if s.lead_in_passage else self._previous(chunk)
-                lead = Quote(chunk=lead_chunk, sentence=s.lead) if lead_chunk else None
+                lead = Quote(chunk=chunk if s.lead_in_passage else previous, sentence=s.lead)
             candidates.append(Candidate(Quote(chunk=chunk, sentence=s.text), lead))
         return candidates
 
@@ -92,13 +93,6 @@ class SentenceBank:
         found = self.index.vectors.get(ids=[chunk_id(chunk.source_key, chunk.position - 1)])
         previous = [Chunk.from_store(*row) for row in found]
         return previous[0] if previous and previous[0].section == chunk.section else None
-
-    def _carried_lead(self, chunk: Chunk) -> str | None:
-        """The lead-in of a list that starts in the previous passage and goes on in this one."""
-        if not opens_with_list_item(chunk.text):
-            return None
-        previous = self._previous(chunk)
-        return open_list_lead(previous.text) if previous else None
 
 
 def _embedding_text(candidate: Candidate) -> str:
