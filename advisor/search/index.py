@@ -270,7 +270,8 @@ class Index:
         mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
     ) -> list[Hit]:
         """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank, BM25
-        weighted by the share of the query's terms it knows (see :meth:`KeywordIndex.coverage`)."""
+        weighted by the square of the share of the query's terms it knows (see
+        :meth:`KeywordIndex.coverage`)."""
         where = where or SearchFilter()
         depth = max(k * 3, 20)
         keyword = self.keyword_index()
@@ -283,8 +284,8 @@ class Index:
             dense = self._dense(self.embedder.embed_query(query), requester, where, depth, visible)
         if mode in ("hybrid", "bm25") and len(keyword):
             sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
-            if mode == "hybrid":
-                sparse_weight = keyword.coverage(query)
+            if mode == "hybrid":  # squared: a question BM25 half reads gets a quarter of a say
+                sparse_weight = keyword.coverage(query) ** 2
         return self._fuse(dense, sparse, k, sparse_weight)
 
     def _dense(
