@@ -6,6 +6,7 @@ SQLite under the data dir by default; PostgreSQL (or any SQLAlchemy URL) through
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import (
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -104,6 +106,8 @@ def make_engine(settings: Settings) -> Engine:
 
 def migrate(engine: Engine) -> None:
     """Apply every pending migration (idempotent)."""
+    if _at_heads(engine):
+        return  # the common case, without importing Alembic (a quarter of a second at every start)
     from alembic import command
     from alembic.config import Config
 
@@ -112,6 +116,27 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")  # migrations may branch; every head applies
+
+
+_REVISION = re.compile(r'^(down_)?revision\s*=\s*"([^"]*)"', re.MULTILINE)
+
+
+def _heads() -> set[str]:
+    """The revisions no other migration builds on, read from the migration files themselves."""
+    revisions, parents = set(), set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (parents if down else revisions).add(value)
+    return revisions - parents
+
+
+def _at_heads(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            applied = set(conn.execute(text("select version_num from alembic_version")).scalars())
+    except SQLAlchemyError:
+        return False  # a new database: no version table yet
+    return applied == _heads()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
