@@ -32,6 +32,6 @@ def bot(advisor):
 
 @pytest.fixture
 def me():
-    from bot.slack.listeners.events import Identity
+    from bot.slack.routing import Identity
 
     return Identity(bot_user_id=BOT_USER, bot_id=BOT_ID)
