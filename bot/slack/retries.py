@@ -3,14 +3,13 @@
 Slack says "slow down" two ways: HTTP 429 with ``Retry-After``, and HTTP 200 with
 ``{"ok": false, "error": "ratelimited"}``. slack_sdk's ``RateLimitErrorRetryHandler`` waits
 ``Retry-After`` on the first; the subclass here does the same for the second. HTTP 500 and 503
-are retried with backoff (``ServerErrorRetryHandler``), dropped connections too.
+are retried with backoff (``ServerErrorRetryHandler``), dropped connections too. The handlers
+share one count of attempts per call: at most ``MAX_RETRIES`` retries in all.
 """
 
 from __future__ import annotations
 
-RATE_LIMIT_RETRIES = 3
-SERVER_ERROR_RETRIES = 2
-CONNECTION_RETRIES = 2
+MAX_RETRIES = 4
 
 
 def retry_handlers() -> list:
@@ -30,7 +29,7 @@ def retry_handlers() -> list:
             return response.status_code == 429 or body.get("error") == "ratelimited"
 
     return [
-        ConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
-        RateLimitedRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-        ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+        ConnectionErrorRetryHandler(max_retry_count=MAX_RETRIES),
+        RateLimitedRetryHandler(max_retry_count=MAX_RETRIES),
+        ServerErrorRetryHandler(max_retry_count=MAX_RETRIES),
     ]

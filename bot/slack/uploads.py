@@ -93,7 +93,7 @@ def safe_name(name: str, file_id: str) -> str:
     """A plain file name in any script: no folders, no odd characters, the suffix kept (it picks the
     loader). A name with no letter or digit left is the file id, so two such files never collide;
     uploading a file under the same name again replaces the earlier version."""
-    cleaned = UNSAFE.sub("_", Path(unicodedata.normalize("NFC", name)).name).strip(" ._")
+    cleaned = UNSAFE.sub("_", Path(unicodedata.normalize("NFC", name)).name).strip(" .")
     stem, suffix = _split_suffix(cleaned)
     if not any(c.isalnum() for c in stem):
         stem = file_id
