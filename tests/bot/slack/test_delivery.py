@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import update
 
 from advisor.db import processed_events
-from advisor.events import MAX_ATTEMPTS
 from advisor.errors import ParseError, StorageError
+from advisor.events import MAX_ATTEMPTS
 from bot.slack import tokens
 from bot.slack.answering import Turn, answer_turn
 from bot.slack.audience import Surface

@@ -30,7 +30,7 @@ def test_a_login_page_instead_of_the_file_names_the_missing_scope(slack, tmp_pat
 def test_a_sign_in_page_is_refused_even_for_an_html_file(slack, tmp_path):
     page = b"<html><body><h1>Pilot exit checklist</h1><p>Measure the KPI for eight weeks.</p></body></html>"
     info = slack.add_file("FHTML1", "checklist.html", page)
-    with pytest.raises(DownloadError, match="sign-in page.*files:read"):
+    with pytest.raises(DownloadError, match=r"sign-in page.*files:read"):
         fetch(info, "xoxb-without-files-read", tmp_path / "checklist.html", slack.api_url)
     assert not (tmp_path / "checklist.html").exists()
     fetch(info, BOT_TOKEN, tmp_path / "checklist.html", slack.api_url)  # the real HTML file is fine
