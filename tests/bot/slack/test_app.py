@@ -18,17 +18,10 @@ from bot.slack import tokens
 from bot.slack.app import build_app, without_request_bodies
 from bot.slack.delivery import claim_events
 from bot.slack.http_edge import SlackWsgi
-from tests.e2e.slack_api_server import BOT_TOKEN, SlackApiStandIn
+from tests.e2e.slack_api_server import BOT_TOKEN
 
 MANIFEST = json.loads((Path(__file__).resolve().parents[3] / "slack" / "manifest.json").read_text())
 SECRET = "unit-secret"
-
-
-@pytest.fixture(scope="module")
-def slack():
-    stand_in = SlackApiStandIn().start()
-    yield stand_in
-    stand_in.stop()
 
 
 @pytest.fixture

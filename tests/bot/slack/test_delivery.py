@@ -22,15 +22,7 @@ from tests.e2e.slack_api_server import (
     RATE_LIMITED_OK_FALSE,
     SERVER_ERROR,
     Failure,
-    SlackApiStandIn,
 )
-
-
-@pytest.fixture(scope="module")
-def slack():
-    stand_in = SlackApiStandIn().start()
-    yield stand_in
-    stand_in.stop()
 
 
 @pytest.fixture

@@ -3,14 +3,7 @@
 import pytest
 
 from bot.slack.uploads import MAX_BYTES, DownloadError, fetch, file_ids, safe_name
-from tests.e2e.slack_api_server import BOT_TOKEN, SlackApiStandIn
-
-
-@pytest.fixture(scope="module")
-def slack():
-    stand_in = SlackApiStandIn().start()
-    yield stand_in
-    stand_in.stop()
+from tests.e2e.slack_api_server import BOT_TOKEN
 
 
 def test_file_is_fetched_with_the_bot_token(slack, tmp_path):
