@@ -153,6 +153,7 @@ def migrate(engine: Engine) -> None:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: commits survive a crash of the process, not of the OS
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 

@@ -98,7 +98,7 @@ def ask_for_audience(bot: AdvisorBot, turn: Turn) -> tuple[Answer, str | None]:
     """The answer for whoever reads it, and a note when the asker alone could have been told more."""
     history = turn.history or None
     answer = bot.advisor.ask(turn.question, rights(turn.surface, turn.user_id, turn.channel_id), history=history)
-    if turn.surface is not Surface.CONVERSATION:
+    if turn.surface is not Surface.CONVERSATION or not bot.advisor.grants_access(turn.user_id):
         return answer, None
     private = bot.advisor.ask(turn.question, asker_rights(turn.user_id, turn.channel_id), history=history)
     return answer, None if same_material(answer, private) else PRIVATE_ANSWER_NOTE

@@ -2,7 +2,7 @@
 knowledge and loads the model in each worker, which takes a while on a small machine.
 
 Before it starts, the terminal ingests two documents the Slack tests use: one restricted to
-U0STRATEGY1 (`advisor ingest --allow U0STRATEGY1`) and one quoting Slack markup.
+U0NIGHTINGALE (`advisor ingest --allow U0NIGHTINGALE`) and one quoting Slack markup.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def slack_data_dir(tmp_path_factory):
     (documents / "private").mkdir()
     (documents / "private" / "nightingale-playbook.md").write_text(PRIVATE_DOC)
     (documents / "escalation-etiquette.md").write_text(HOSTILE_DOC)
-    for paths in (["private", "--allow", "U0STRATEGY1"], ["escalation-etiquette.md"]):
+    for paths in (["private", "--allow", "U0NIGHTINGALE"], ["escalation-etiquette.md"]):
         subprocess.run(
             [sys.executable, "-m", "bot.cli", "ingest", *paths],
             cwd=documents,

@@ -1,8 +1,9 @@
 """Who may read an answer decides what it may use, and nothing in it can ping or disguise a link.
 
 MNA-013 (Deal Room Summariser) is a restricted sample record: U0STRATEGY1 and channel C0DEALROOM1
-may see it, and U0STRATEGY1 alone a document ingested with `--allow U0STRATEGY1` (conftest.py). In the public
-channel C1 the channel is the audience, whoever asks; in a DM or an ephemeral reply, the asker.
+may see it. U0NIGHTINGALE alone may see a document ingested with `--allow U0NIGHTINGALE`
+(conftest.py). In the public channel C1 the channel is the audience, whoever asks; in a DM or an
+ephemeral reply, the asker.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.e2e.slack_http import (
 )
 
 INSIDER = "U0STRATEGY1"
+READER = "U0NIGHTINGALE"
 RECORD_DETAILS = ("MNA-013", "Deal Room Summariser", "Ryo Kobayashi", "Corporate Strategy")
 HOSTILE_RECORD = b"""id: HOST-1
 name: "Launch <!channel> Bot"
@@ -80,12 +82,13 @@ def test_the_allowed_channel_and_the_asker_in_a_dm_see_the_restricted_record(bot
 
 
 def test_a_restricted_document_is_quoted_to_its_reader_alone(bot_url, slack):
-    """The playbook was ingested with `advisor ingest --allow U0STRATEGY1` (see conftest.py)."""
+    """The playbook was ingested with `advisor ingest --allow U0NIGHTINGALE` (see conftest.py)."""
     question = "how does the Nightingale screening pilot handle flagged cases?"
-    posted = answer_in_channel(bot_url, slack, question, "1700000024.000100")
+    posted = answer_in_channel(bot_url, slack, question, "1700000024.000100", user=READER)
     assert "second reviewer" not in posted and "Nightingale screening playbook" not in posted
     assert "Message me directly for a private answer" in posted
-    send_event(bot_url, direct_message("1700000024.000200", question, "DDOC", INSIDER), "EvDocDm")
+    assert "private answer" not in answer_in_channel(bot_url, slack, question, "1700000024.000300", user="U1")
+    send_event(bot_url, direct_message("1700000024.000200", question, "DDOC", READER), "EvDocDm")
     slack.wait_for("chat.stopStream", channel="DDOC")
     assert "second reviewer" in streamed_text(slack, "DDOC")
 

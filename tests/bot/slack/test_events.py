@@ -46,8 +46,17 @@ def test_mention_is_answered_in_its_thread_with_status_shown_then_cleared(bot, a
     question, requester, history = advisor.asked[0]
     assert question == QUESTION and history is None
     assert requester == Requester(channel_id="C1")  # the whole channel reads it: the channel's rights
-    assert advisor.asked[1][1] == Requester(user_id="U1", channel_id="C1")  # would the asker see more?
+    assert len(advisor.asked) == 1  # nothing restricted lists U1: a private answer could not differ
     assert bot.threads.knows("C1", "100.1")  # replies in this thread are follow-ups from now on
+
+
+def test_a_mention_by_someone_with_restricted_rights_is_also_asked_privately(bot, advisor, client, me):
+    """U0STRATEGY1 may see MNA-013: the bot checks whether a private answer would say more."""
+    handle_mention(bot, mention(user="U0STRATEGY1"), me, client)
+    assert [a[1] for a in advisor.asked] == [
+        Requester(channel_id="C1"),
+        Requester(user_id="U0STRATEGY1", channel_id="C1"),
+    ]
 
 
 def test_mention_inside_a_thread_passes_the_earlier_turns(bot, advisor, client, me):
