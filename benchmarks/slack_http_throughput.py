@@ -21,13 +21,15 @@ from tests.conftest import free_port
 from tests.e2e.slack_api_server import SlackApiStandIn
 from tests.e2e.slack_http import mention, send_event, start_server
 
+RUN = int(time.time())  # event ids are remembered for days: each run sends new ones
+
 
 def send_twice(url: str, number: int) -> list[float]:
     """One event, then Slack's retry of it; the seconds each took to be acknowledged."""
-    ts = f"1800000000.{number:06d}"
+    ts = f"{RUN}.{number:06d}"
     event = mention(ts, channel="CBENCH")
-    first = send_event(url, event, f"EvBench{number}")
-    retry = send_event(url, event, f"EvBench{number}", headers={"X-Slack-Retry-Num": "1"})
+    first = send_event(url, event, f"EvBench{RUN}-{number}")
+    retry = send_event(url, event, f"EvBench{RUN}-{number}", headers={"X-Slack-Retry-Num": "1"})
     if first[0] != 200 or retry[0] != 200:
         raise SystemExit(f"event {number}: HTTP {first[0]}, retry HTTP {retry[0]}")
     return [first[1], retry[1]]
@@ -61,7 +63,7 @@ def main() -> None:
     workdir = args.data_dir.parent / (args.data_dir.name + "-run")
     server = start_server(slack.api_url, args.data_dir, workdir, free_port(), workers=2)
     try:
-        send_event(server.url, mention("1700000000.000001", channel="CWARM"), "EvWarm")  # both workers warm
+        send_event(server.url, mention(f"{RUN}.000001", channel="CWARM"), f"EvWarm{RUN}")  # warm: model, caches
         slack.wait_for("chat.postMessage", channel="CWARM", timeout=60)
         run(server.url, slack, args.events, args.clients)
     finally:
