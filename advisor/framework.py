@@ -8,6 +8,7 @@ field and what was expected.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisor.errors import FrameworkError
+from advisor.text import HAN_RE, HANGUL_RE, KANA_RE, fold_accents
 
 AIType = Literal["ml", "genai", "agent"]
 AI_TYPES: tuple[str, ...] = ("ml", "genai", "agent")
@@ -94,6 +96,14 @@ class Risk(_Strict):
         return self
 
 
+class Region(_Strict):
+    name: str = Field(min_length=1)  # how the region is shown and stored
+    aliases: list[str] = Field(default_factory=list)  # other spellings and scripts, matched without case or accents
+
+    def spellings(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
 class Framework(_Strict):
     version: int
     phases: list[Phase] = Field(min_length=2)
@@ -101,12 +111,17 @@ class Framework(_Strict):
     ai_types: dict[AIType, AITypeSpec]
     gates: list[Gate]
     risks: list[Risk]
+    regions: list[Region] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Framework:
         _no_duplicates("phases", [p.id for p in self.phases])
         _no_duplicates("capabilities", [c.id for c in self.capabilities])
         _no_duplicates("risks", [r.id for r in self.risks])
+        _no_duplicates(
+            "regions (names and aliases, without case or accents)",
+            [s for r in self.regions for s in {_fold(x) for x in r.spellings()}],
+        )
         numbers = [p.number for p in self.phases]
         if numbers != list(range(1, len(numbers) + 1)):
             raise ValueError(f"phases must be numbered 1..{len(numbers)} in order, got {numbers}")
@@ -154,6 +169,27 @@ class Framework(_Strict):
     def risk(self, risk_id: str) -> Risk | None:
         return next((r for r in self.risks if r.id == risk_id), None)
 
+    @cached_property
+    def _region_by_spelling(self) -> dict[str, str]:
+        return {_fold(spelling): r.name for r in self.regions for spelling in r.spellings()}
+
+    def canonical_region(self, value: str) -> str:
+        """The region's name in the table ("Việt Nam", "ベトナム" -> "Vietnam"), else the value itself."""
+        return self._region_by_spelling.get(_fold(value), " ".join(value.split()))
+
+    def regions_in(self, text: str) -> list[str]:
+        """The regions a question names, in any spelling of the table (Korean particles allowed)."""
+        text = _fold(text)
+        found = []
+        for spelling, name in self._region_by_spelling.items():
+            if HANGUL_RE.search(spelling) or HAN_RE.search(spelling) or KANA_RE.search(spelling):
+                hit = spelling in text
+            else:
+                hit = re.search(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", text) is not None
+            if hit and name not in found:
+                found.append(name)
+        return found
+
     def refs(self) -> list[tuple[str, Ref]]:
         """Every (owner, ref) pair, for validation and for citing."""
         pairs: list[tuple[str, Ref]] = [(f"phase {p.number}", p.ref) for p in self.phases]
@@ -161,6 +197,10 @@ class Framework(_Strict):
         pairs += [(f"gate from phase {g.from_phase}", g.ref) for g in self.gates]
         pairs += [(f"risk {r.id}", r.ref) for r in self.risks]
         return pairs
+
+
+def _fold(text: str) -> str:
+    return " ".join(fold_accents(unicodedata.normalize("NFKC", text)).lower().split())
 
 
 def _no_duplicates(what: str, ids: list[str]) -> None:

@@ -20,9 +20,9 @@ import numpy as np
 from advisor import Advisor
 from advisor.access import Requester
 from advisor.search.index import Chunk, chunk_id
-from benchmarks.common import TODAY, arguments, prepared_advisor
+from advisor.settings import DEFAULT_EMBEDDING_MODEL
+from benchmarks.common import arguments, bench_advisor, model_data_dir, prepared_advisor
 from benchmarks.labelled import load
-from bot.bootstrap import load_settings
 
 REQUESTER = Requester(user_id="U_EMPLOYEE", channel_id="C_GENERAL")  # access rules applied, as in Slack
 
@@ -54,8 +54,10 @@ def measure(advisor: Advisor, questions: list[str]) -> dict[str, tuple[float, fl
     return {name: percentiles(values) for name, values in timings.items()}
 
 
-def synthetic_index(data_dir: Path, corpora: Path, size: int) -> Advisor:
-    advisor = Advisor(load_settings(data_dir=data_dir, database_url=None, chroma_url=None), today=TODAY)
+def synthetic_index(data_dir: Path, corpora: Path, size: int, model: str = DEFAULT_EMBEDDING_MODEL) -> Advisor:
+    """An index of ``size`` synthetic chunks (random unit vectors) for the given model's queries."""
+    advisor = bench_advisor(model_data_dir(data_dir, model), model)
+    advisor.index.ensure_model()
     have = advisor.index.vectors.count()
     if have >= size:
         return advisor

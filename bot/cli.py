@@ -117,6 +117,29 @@ def remove(
 
 @app.command()
 @edge
+def reindex(as_json: JsonOpt = False):
+    """Re-embed everything indexed with the configured model, after ADVISOR_EMBEDDING_MODEL changed."""
+    from bot.progress import ingest_progress
+    from bot.render import reembedded_view
+    from ingest.pipeline import Ingestor
+
+    advisor = _advisor()
+    with ingest_progress("Re-embedding", enabled=not as_json) as on_progress:
+        summary = Ingestor(advisor).run([], on_progress=on_progress)
+    done = summary.reembedded
+    _output(
+        summary,
+        as_json,
+        lambda: (
+            reembedded_view(done)
+            if done
+            else f"The index already uses {advisor.index.embedder.name}: nothing to re-embed."
+        ),
+    )
+
+
+@app.command()
+@edge
 def sources(as_json: JsonOpt = False):
     """List what is indexed: source, kind, chunks, ingested at."""
     from bot.render import sources_view

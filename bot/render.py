@@ -11,6 +11,7 @@ from advisor.answering.answer import Answer
 from advisor.framework import Framework
 from advisor.portfolio.assessment import Assessment, PortfolioSummary
 from advisor.search.index import Hit
+from advisor.search.model_record import Reembedded
 from ingest.manifest import SourceEntry
 from ingest.pipeline import STATUSES, IngestSummary
 
@@ -76,16 +77,16 @@ def ingest_view(summary: IngestSummary) -> Group:
         Text(f"{r.status}: {r.source}: {r.error}", style="red" if r.status == "failed" else "dim") for r in problems
     ]
     if summary.reembedded:
-        r = summary.reembedded
-        lines.insert(
-            0,
-            Text(
-                f"The embedding model changed from {r.from_model} to {r.to_model}: "
-                f"re-embedded all {r.chunks} stored chunks in {r.seconds:.1f} s.",
-                style="yellow",
-            ),
-        )
+        lines.insert(0, reembedded_view(summary.reembedded))
     return Group(table, *lines)
+
+
+def reembedded_view(r: Reembedded) -> Text:
+    return Text(
+        f"The embedding model changed from {r.from_model} to {r.to_model}: "
+        f"re-embedded all {r.chunks} stored chunks in {r.seconds:.1f} s.",
+        style="yellow",
+    )
 
 
 def sources_view(entries: list[SourceEntry]) -> Table:

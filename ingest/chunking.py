@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
-
 _LEVELS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
-_WORD = re.compile(r"[A-Za-z0-9]")
+_WORD = re.compile(r"[^\W_]")  # a letter or digit of any script: a piece that is more than markup
 
 
 @dataclass(frozen=True)
@@ -28,11 +26,13 @@ def heading_path(title: str, headers: dict[str, str]) -> str:
 
 def chunk_markdown(markdown: str, title: str, chunk_size: int = 1000, overlap: int = 150) -> list[TextChunk]:
     """Split by headings first, then by size within a section, never across sections."""
+    from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
     sections = MarkdownHeaderTextSplitter(_LEVELS, strip_headers=True).split_text(markdown)
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size,
         chunk_overlap=overlap,
-        separators=["\n\n", "\n", ". ", " ", ""],
+        separators=["\n\n", "\n", ". ", "。", " ", ""],  # "。" ends a Japanese sentence, without a space
         keep_separator="end",
     )
     chunks = []

@@ -33,7 +33,7 @@ Progress = Callable[[str, float, float, str], None]
 EMBED_GROUP = 256  # chunks embedded together, across files
 
 # Bump when loading, chunking or record rendering changes, so every source is re-indexed once.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 
 Status = Literal["added", "updated", "unchanged", "removed", "failed", "skipped"]
 STATUSES: tuple[Status, ...] = ("added", "updated", "unchanged", "removed", "failed", "skipped")

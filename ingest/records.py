@@ -117,7 +117,7 @@ def _validate(where: str, data: dict, framework: Framework, problems: list[str])
             f"{where}: field 'capabilities': unknown id(s) {', '.join(unknown)}; expected ids from: {known}"
         )
         return None
-    return record
+    return record.model_copy(update={"region": framework.canonical_region(record.region)})
 
 
 _EXPECTED = {

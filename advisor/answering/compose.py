@@ -16,8 +16,8 @@ from advisor.answering.answer import Citation
 from advisor.answering.evidence import Evidence, Item, Quote
 from advisor.answering.sentences import split_sentences
 from advisor.errors import ConfigError
+from advisor.search.analysis import analyze
 from advisor.search.index import Chunk, Hit
-from advisor.search.keyword import analyze
 from advisor.settings import Settings
 
 GUIDANCE_SENTENCES = 6

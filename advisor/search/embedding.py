@@ -122,7 +122,7 @@ class SentenceTransformerEmbedder(_Base):
         self.batch_size = batch_size
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
-        self.dimension = DIMENSION if name == MINILM else self.model.get_sentence_embedding_dimension()
+        self.dimension = DIMENSION if name == MINILM else _dimension(self.model)
         if name == MINILM:
             self.relevance_floor = 0.25
 
@@ -142,6 +142,12 @@ class SentenceTransformerEmbedder(_Base):
             show_progress_bar=False,
             convert_to_numpy=True,
         )
+
+
+def _dimension(model) -> int:
+    # renamed in sentence-transformers 5.x; the old name still works on 3.x and 4.x
+    method = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(method())
 
 
 def _load_sentence_transformer(name: str):

@@ -21,6 +21,7 @@ from advisor.access import Requester
 from advisor.db import index_state
 from advisor.errors import ConfigError
 from advisor.search import model_record
+from advisor.search.analysis import ANALYSIS_VERSION
 from advisor.search.embedding import Embedder, make_embedder
 from advisor.search.keyword import LIST_KEYS, SCALAR_KEYS, KeywordIndex
 from advisor.settings import Settings
@@ -145,10 +146,9 @@ class Index:
         """The recorded model; an index from before models were recorded was built with MiniLM."""
         record = model_record.read_record(self.engine)
         if record is None:
-            from advisor.search.vectorstore import VectorStore
+            from advisor.search.vectorstore import stored_count
 
-            legacy = VectorStore(self.settings, self.settings.collection)
-            if legacy.count():
+            if stored_count(self.settings, self.settings.collection):
                 record = model_record.ModelRecord(
                     model=model_record.LEGACY_MODEL, dimension=384, collection=self.settings.collection
                 )
@@ -243,7 +243,7 @@ class Index:
 
     def _load_or_build_keyword(self, version: int) -> KeywordIndex:
         root = self.settings.data_dir / "bm25"
-        snapshot = root / f"v{version}"
+        snapshot = root / f"v{version}-a{ANALYSIS_VERSION}"
         if snapshot.exists():
             try:
                 return KeywordIndex.load(snapshot)
@@ -269,19 +269,24 @@ class Index:
         where: SearchFilter | None = None,
         mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
     ) -> list[Hit]:
-        """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank."""
+        """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank, BM25
+        weighted by the square of the share of the query's terms it knows (see
+        :meth:`KeywordIndex.coverage`)."""
         where = where or SearchFilter()
         depth = max(k * 3, 20)
         keyword = self.keyword_index()
         mask = where.mask(keyword, requester) if len(keyword) else None
         dense: list[tuple[str, float, str, dict]] = []
         sparse: list[str] = []
+        sparse_weight = 1.0
         if mode in ("hybrid", "dense"):
             visible = float(mask.mean()) if mask is not None else 1.0
             dense = self._dense(self.embedder.embed_query(query), requester, where, depth, visible)
         if mode in ("hybrid", "bm25") and len(keyword):
             sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
-        return self._fuse(dense, sparse, k)
+            if mode == "hybrid":  # squared: a question BM25 half reads gets a quarter of a say
+                sparse_weight = keyword.coverage(query) ** 2
+        return self._fuse(dense, sparse, k, sparse_weight)
 
     def _dense(
         self, vector: np.ndarray, requester: Requester, where: SearchFilter, depth: int, visible: float
@@ -300,13 +305,13 @@ class Index:
                 return found[:depth]
         return self.vectors.query(vector, depth, where.chroma_where(requester))
 
-    def _fuse(self, dense: list, sparse: list[str], k: int) -> list[Hit]:
+    def _fuse(self, dense: list, sparse: list[str], k: int, sparse_weight: float = 1.0) -> list[Hit]:
         scores: dict[str, float] = {}
         dense_rank = {cid: rank for rank, (cid, *_rest) in enumerate(dense, start=1)}
         sparse_rank = {cid: rank for rank, cid in enumerate(sparse, start=1)}
-        for ranks in (dense_rank, sparse_rank):
+        for ranks, weight in ((dense_rank, 1.0), (sparse_rank, sparse_weight)):
             for cid, rank in ranks.items():
-                scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+                scores[cid] = scores.get(cid, 0.0) + weight / (RRF_K + rank)
         best = sorted(scores, key=lambda cid: -scores[cid])[:k]
         known = {cid: (doc, meta) for cid, _sim, doc, meta in dense}
         similarity = {cid: sim for cid, sim, _doc, _meta in dense}

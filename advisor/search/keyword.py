@@ -15,27 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
+from advisor.search.analysis import analyze
+
 # The chunk metadata BM25 filters on: single values, then lists.
 SCALAR_KEYS = ("kind", "initiative_id", "source_key", "visibility")
 LIST_KEYS = ("tags", "allowed")
-
-_STEMMER = None
-
-
-def _stemmer():
-    global _STEMMER
-    if _STEMMER is None:
-        import Stemmer
-
-        _STEMMER = Stemmer.Stemmer("english")
-    return _STEMMER
-
-
-def analyze(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stop-word-free, stemmed tokens: the same analysis for corpus and query."""
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
 class KeywordIndex:
@@ -70,6 +54,15 @@ class KeywordIndex:
 
     def rows_where(self, key: str, value: str) -> np.ndarray:
         return self._by_value.get((key, value), np.zeros(0, dtype=np.int64))
+
+    def coverage(self, query: str) -> float:
+        """The share of the query's terms that occur in the indexed text (0 when none do): how much
+        of the question keyword search can read. A Japanese question over English documents
+        shares almost no terms with them, and its keyword matches are then mostly noise."""
+        if self._retriever is None:
+            return 0.0
+        terms = set(analyze([query])[0])
+        return sum(1 for t in terms if t in self._retriever.vocab_dict) / len(terms) if terms else 0.0
 
     def search(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         """(row, score) of the best ``k`` rows allowed by ``mask``, best first."""

@@ -32,6 +32,14 @@ def make_chroma_client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
+def stored_count(settings: Settings, name: str) -> int:
+    """How many chunks a collection holds; 0 when there is no such collection (none is created)."""
+    client = make_chroma_client(settings)
+    if name not in {c.name for c in client.list_collections()}:
+        return 0
+    return client.get_collection(name).count()
+
+
 class VectorStore:
     """One Chroma collection; ``fresh`` drops whatever a collection of that name held before."""
 

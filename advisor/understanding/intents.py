@@ -60,12 +60,6 @@ _AI_TYPES = {
     "agent": re.compile(r"\bagent(s|ic)?\b"),
     "ml": re.compile(r"\bml\b|machine learning|traditional|predictive|classical"),
 }
-_REGION_ALIASES = {
-    "japan": ("japan", "japanese", "jp"),
-    "korea": ("korea", "korean", "kr"),
-    "vietnam": ("vietnam", "viet nam", "vietnamese", "vn"),
-    "global": ("global", "worldwide"),
-}
 _POC = re.compile(r"\b(pocs?|proofs? of concept|proof-of-concept)\b")
 
 Intent = Literal[
@@ -147,11 +141,8 @@ def capability_mentions(text: str, framework: Framework) -> list[str]:
 
 
 def parse_filter(text: str, records: list[Initiative], framework: Framework) -> PortfolioFilter:
-    regions = []
-    for region in sorted({r.region for r in records}):
-        aliases = _REGION_ALIASES.get(region.lower(), (region.lower(),))
-        if any(_words(a).search(text) for a in aliases):
-            regions.append(region)
+    named = framework.regions_in(text)  # the region table's spellings, in any language
+    regions = [r for r in sorted({r.region for r in records}) if r in named or _words(r.lower()).search(text)]
     units = [u for u in sorted({r.business_unit for r in records}) if _words(u.lower()).search(text)]
     phases = {int(n) for n in re.findall(r"\bphase (\d)\b|^(\d)$", text) for n in n if n}
     if _POC.search(text):

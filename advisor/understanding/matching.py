@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from advisor.portfolio.records import Initiative
+from advisor.search.analysis import japanese_words
+from advisor.text import HANGUL_RE, SCRIPT_RUNS, fold_accents
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+_ID = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)+")  # ids such as clm-001 stay one word
 _STOP = {"the", "a", "an", "and", "of", "for", "to", "in", "on", "our", "my", "its", "with", "q"}
 # Words that describe what kind of thing it is rather than which one.
 _GENERIC = {
@@ -34,12 +38,30 @@ _GENERIC = {
 
 
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
+    """Words of a name or question, lower-cased and without accents ("Hợp đồng" and "hop dong"
+    meet); Japanese runs split into dictionary words, Korean words kept whole."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=65536)  # names are tokenised again for every question
+def _tokens(text: str) -> tuple[str, ...]:
+    text = folded(text)
+    words = _ID.findall(text)
+    for match in SCRIPT_RUNS.finditer(_ID.sub(" ", text)):
+        words += japanese_words(match.group()) if match.group("cjk") else [match.group()]
+    return tuple(words)
+
+
+def folded(text: str) -> str:
+    """Lower case, no accents, single spaces: how full names are compared."""
+    return " ".join(fold_accents(unicodedata.normalize("NFKC", text)).lower().split())
 
 
 def _similar(a: str, b: str) -> bool:
     if a == b:
         return True
+    if HANGUL_RE.match(a) and b.startswith(a) and len(b) - len(a) <= 3:
+        return True  # a Korean word with its particle: "검토" in "검토는"
     if min(len(a), len(b)) < 4:
         return False
     return fuzz.ratio(a, b) >= 85
@@ -67,13 +89,13 @@ def _pointed_at(word: str, text: str) -> bool:
 
 def match_initiatives(text: str, records: list[Initiative], threshold: float = 0.5) -> list[NameMatch]:
     """Records named in ``text``, best first: ids and full names, then by share of name words."""
-    lowered = text.lower()
+    lowered = folded(text)
     words = tokens(text)
     name_words = {r.id: _name_words(r) for r in records}
     frequency = Counter(w for ws in name_words.values() for w in set(ws))
     matches = []
     for record in records:
-        if record.id.lower() in words or record.name.lower() in lowered:
+        if record.id.lower() in words or folded(record.name) in lowered:
             matches.append(NameMatch(record, 1.0, True))
             continue
         found = [(w, t) for w in name_words[record.id] for t in words if _similar(w, t)]

@@ -81,6 +81,7 @@ def open_bot(settings: Settings) -> AdvisorBot:
     # load the model, the indexes and the composer now, not on the first question (nor twice
     # in parallel threads); asking as nobody in particular writes nothing and sees public records only
     advisor.index.embedder.embed_query("warm up")
+    advisor.index.vectors  # noqa: B018  (a configuration error now if another model built the index)
     try:
         advisor.ask("What does the next phase need?", Requester())
     except AdvisorError as exc:  # e.g. an empty knowledge base: the bot still starts and says so later

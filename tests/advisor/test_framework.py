@@ -69,6 +69,8 @@ def editable(tmp_path):
         (lambda d: d["phases"][0]["ref"].update(doc="practices/missing.md"), "does not exist"),
         (lambda d: d["ai_types"].pop("agent"), "missing ['agent']"),
         (lambda d: d["capabilities"][0].pop("label"), "capabilities.0.label"),
+        (lambda d: d["regions"][1]["aliases"].append("Nihon"), "regions (names and aliases"),
+        (lambda d: d["regions"].append({"name": "viet nam"}), "['viet nam']"),
     ],
 )
 def test_bad_edits_fail_with_a_message_naming_the_field(editable, mutate, expected):
@@ -89,3 +91,38 @@ def test_invalid_yaml_is_reported(tmp_path):
 def test_missing_file_is_reported(tmp_path):
     with pytest.raises(FrameworkError, match="cannot read"):
         load_framework(tmp_path / "framework.yaml")
+
+
+@pytest.mark.parametrize(
+    ("written", "region"),
+    [
+        ("Việt Nam", "Vietnam"),
+        ("viet nam", "Vietnam"),
+        ("베트남", "Vietnam"),
+        ("ベトナム", "Vietnam"),
+        ("한국", "Korea"),
+        ("大韓民国", "Korea"),
+        ("South Korea", "Korea"),
+        ("日本", "Japan"),
+        ("にほん", "Japan"),
+        (" JAPAN ", "Japan"),
+        ("Singapore", "Singapore"),  # not in the table: kept as written
+    ],
+)
+def test_region_spellings_become_the_table_name(framework, written, region):
+    assert framework.canonical_region(written) == region
+
+
+@pytest.mark.parametrize(
+    ("question", "regions"),
+    [
+        ("한국에서 진행 중인 생성형 AI 이니셔티브는 몇 개인가요?", ["Korea"]),  # with its particle
+        ("các dự án ở Việt Nam", ["Vietnam"]),
+        ("du an o viet nam", ["Vietnam"]),
+        ("日本とベトナムのPoC", ["Japan", "Vietnam"]),
+        ("what about korea?", ["Korea"]),
+        ("how do we measure ROI?", []),
+    ],
+)
+def test_questions_name_regions_in_any_language(framework, question, regions):
+    assert sorted(framework.regions_in(question)) == regions

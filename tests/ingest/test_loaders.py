@@ -134,3 +134,11 @@ def test_real_corpus_documents_keep_their_heading_paths():
     assert "LLM06:2025 Excessive Agency > Prevention and Mitigation Strategies" in sections
     principles = load_document(CORPORA / "ml-ops-org" / "mlops-principles.md")
     assert "<td" not in principles.markdown and "Pipeline Continuous Integration" in principles.markdown
+
+
+def test_documents_without_latin_letters_are_chunked_too():
+    korean = "# 거버넌스\n\n## 승인\n\n에이전트가 결제 시스템에 쓰기 권한을 갖기 전에 사람의 승인이 필요합니다.\n"
+    japanese = "# 手引き\n\n## 評価\n\n" + "本番環境へ移行する前に評価データセットを整備します。" * 60
+    assert [c.section for c in chunk_markdown(korean, "거버넌스")] == ["거버넌스 > 승인"]
+    pieces = chunk_markdown(japanese, "手引き", chunk_size=400, overlap=0)
+    assert len(pieces) > 1 and all(p.text.endswith("。") for p in pieces)  # split at sentence ends

@@ -31,6 +31,17 @@ def test_csv_with_the_documented_columns(tmp_path, framework):
     assert (r.kpi_baseline, r.kpi_target, r.kpi_current) == (40, 10, 25)
 
 
+def test_regions_are_stored_under_one_name_whatever_the_spelling(tmp_path, framework):
+    rows = [
+        ROW.replace("ACME-1", f"R-{i}").replace(",Korea,", f",{region},")
+        for i, region in enumerate(
+            ["Việt Nam", "viet nam", "ベトナム", "한국", "South Korea", "Japan", "にほん", "Singapore"]
+        )
+    ]
+    records = load_records(write(tmp_path, "p.csv", "\n".join([HEADER, *rows]) + "\n"), framework)
+    assert [r.region for r in records] == ["Vietnam"] * 3 + ["Korea"] * 2 + ["Japan"] * 2 + ["Singapore"]
+
+
 def test_csv_is_forgiving_about_case_spacing_and_number_formats(tmp_path, framework):
     header = HEADER.upper().replace(",", " , ").replace("BUSINESS_UNIT", "Business Unit")
     row = (
