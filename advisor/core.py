@@ -79,6 +79,14 @@ class Advisor:
             raise NotFoundError(f"{id_or_name!r} matches several initiatives: {names}; use the id")
         return matches[0].record
 
+    def grants_access(self, principal: str) -> bool:
+        """Whether any restricted record or document lists ``principal`` (a user or channel id): when
+        none does, that principal sees exactly what everyone sees."""
+        records = self.portfolio.all(Requester.admin())
+        if any(r.visibility == "restricted" and principal in r.allowed for r in records):
+            return True
+        return self.index.keyword_index().rows_where("allowed", principal).size > 0
+
     def assess(self, id_or_name: str, requester: Requester) -> Assessment:
         return self._assess(self.find_initiative(id_or_name, requester))
 

@@ -6,6 +6,8 @@ SQLite under the data dir by default; PostgreSQL (or any SQLAlchemy URL) through
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 from sqlalchemy import (
@@ -13,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -20,6 +23,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -67,6 +71,20 @@ processed_events = Table(
     metadata,
     Column("event_id", String(128), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, server_default="done"),  # claimed, done, failed
+    Column("owner", String(64)),  # the worker process holding the lease
+    Column("lease_until", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="1"),
+    Column("payload", Text),  # the event as received (JSON), kept until it is answered
+    Index("ix_processed_events_status_lease", "status", "lease_until"),
+)
+
+bot_threads = Table(
+    "bot_threads",
+    metadata,
+    Column("channel_id", String(64), primary_key=True),
+    Column("thread_ts", String(32), primary_key=True),  # "" for the conversation itself
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 index_state = Table(
@@ -89,8 +107,9 @@ _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def make_engine(settings: Settings) -> Engine:
     """Create the engine for the configured database and bring its schema up to date."""
     url = settings.resolved_database_url
+    private_dir(settings.data_dir)
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        _create_private_file(url)
     try:
         engine = create_engine(url, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
@@ -102,8 +121,29 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) readable by this user only: it holds restricted content."""
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # whatever the umask
+    return path
+
+
+def _create_private_file(url: str) -> None:
+    """Create a SQLite database file as 0600 before SQLite does (its journal files inherit the mode)."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        private_dir(path.parent)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def migrate(engine: Engine) -> None:
     """Apply every pending migration (idempotent)."""
+    if _at_heads(engine):
+        return  # the common case, without importing Alembic (a quarter of a second at every start)
     from alembic import command
     from alembic.config import Config
 
@@ -114,9 +154,31 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "heads")  # migrations may branch; every head applies
 
 
+_REVISION = re.compile(r'^(down_)?revision\s*=\s*"([^"]*)"', re.MULTILINE)
+
+
+def _heads() -> set[str]:
+    """The revisions no other migration builds on, read from the migration files themselves."""
+    revisions, parents = set(), set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (parents if down else revisions).add(value)
+    return revisions - parents
+
+
+def _at_heads(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            applied = set(conn.execute(text("select version_num from alembic_version")).scalars())
+    except SQLAlchemyError:
+        return False  # a new database: no version table yet
+    return applied == _heads()
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: commits survive a crash of the process, not of the OS
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 

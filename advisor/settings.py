@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Slack user ids allowed to ingest (comma-separated)."
     )
+    event_lease_seconds: int = Field(
+        30, ge=2, description="How long a worker holds an event it is answering before another may take it over."
+    )
 
     # Slack: conventional names, no prefix.
     slack_bot_token: SecretStr | None = Field(

@@ -18,9 +18,9 @@ MODES = ("dense", "bm25", "hybrid")
 SETS = ("retrieval.yaml", "retrieval_multilingual.yaml")
 
 
-def first_relevant_rank(hits, wanted: set[str], section: str | None = None) -> int | None:
+def first_relevant_rank(hits, wanted: set[str], sections: list[str] | None = None) -> int | None:
     for rank, hit in enumerate(hits, start=1):
-        if hit.chunk.source_key in wanted and (section is None or section in hit.chunk.section.split(" > ")):
+        if hit.chunk.source_key in wanted and (not sections or set(sections) & set(hit.chunk.section.split(" > "))):
             return rank
     return None
 
@@ -35,7 +35,8 @@ def evaluate(advisor, cases, corpora) -> list[dict]:
             hits = advisor.index.search(case["question"], Requester.admin(), k=10, mode=mode)
             row[mode] = first_relevant_rank(hits, wanted)
             if case.get("section"):
-                row[f"{mode}_section"] = first_relevant_rank(hits, wanted, case["section"])
+                sections = case["section"] if isinstance(case["section"], list) else [case["section"]]
+                row[f"{mode}_section"] = first_relevant_rank(hits, wanted, sections)
         rows.append(row)
     return rows
 

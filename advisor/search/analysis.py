@@ -14,19 +14,38 @@ One analysis for documents and queries, so both meet on the same terms:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
 
 from advisor.text import SCRIPT_RUNS, VIETNAMESE_RE, fold_accents
 
-_PARTICLE = re.compile(r"[\u3040-\u309f]")
+_HIRAGANA = re.compile(r"[\u3040-\u309f\u30fc]+")
+# Vietnamese function words, with and without accents (the unaccented ones are not English words).
+_VIETNAMESE_STOPWORDS = frozenset(
+    "của và là các những nhưng trong được không có một như với này để khi thì cho từ đã đang sẽ rất "
+    "nào gì thế làm sao bị vào ra lên về theo tại cũng hay hoặc nếu mà thể cần nên ở "
+    "cua cac nhung trong duoc khong mot nhu voi nay khi thi cho tu da dang rat nao gi lam sao vao "
+    "theo tai cung hoac neu the can nen".split()
+)
+# Chat endings of Korean questions, beside the usual Korean stop words.
+_KOREAN_CHAT = frozenset(
+    "어떻게 뭐가 뭔지 무엇 무엇인가요 있나요 하나요 해요 돼요 되나요 인가요 알려줘 알려주세요 설명해줘".split()
+)
 # Bump when the analysis changes: BM25 snapshots made by another analysis are then rebuilt.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 _STEMMER = None
 _STOPWORDS: frozenset[str] = frozenset()
 _LOCK = threading.Lock()
+
+
+@functools.cache
+def _korean_stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_KOREAN
+
+    return frozenset(STOPWORDS_KOREAN) | _KOREAN_CHAT
 
 
 def _english():
@@ -48,8 +67,21 @@ def _bigrams(run: str) -> list[str]:
 def japanese_words(run: str) -> list[str]:
     from icu4py.breakers import WordBreaker
 
-    # single hiragana are particles (の, を, に): they carry no meaning of their own
-    return [w for w in WordBreaker(run, "ja") if w.strip() and not _PARTICLE.fullmatch(w)]
+    # words all in hiragana are grammar (の, を, する, です, ので): they carry no meaning of their own
+    return [w for w in WordBreaker(run, "ja") if w.strip() and not _HIRAGANA.fullmatch(w)]
+
+
+def _japanese(run: str) -> list[str]:
+    """Dictionary words, then the bigrams of each kanji/katakana stretch they may have split."""
+    words = japanese_words(run) if len(run) > 1 else [run] if not _HIRAGANA.fullmatch(run) else []
+    pairs = [b for stretch in _HIRAGANA.split(run) for b in _bigrams(stretch)]
+    return words + [b for b in pairs if b not in words]
+
+
+def _korean(word: str) -> list[str]:
+    if word in _korean_stopwords():
+        return []
+    return [word, *_bigrams(word)] if len(word) > 2 else [word]
 
 
 _LATIN_TERMS: dict[str, tuple[str, ...]] = {}  # words repeat: analyse each one once per process
@@ -59,7 +91,7 @@ def _latin(word: str) -> tuple[str, ...]:
     terms = _LATIN_TERMS.get(word)
     if terms is None:
         stemmer, stopwords = _english()
-        if word in stopwords or (len(word) < 2 and not word.isdigit()):
+        if word in stopwords or word in _VIETNAMESE_STOPWORDS or (len(word) < 2 and not word.isdigit()):
             terms = ()
         elif VIETNAMESE_RE.search(word) or not word.isascii():
             folded = fold_accents(word)
@@ -78,10 +110,9 @@ def analyze_text(text: str) -> list[str]:
         if match.lastgroup == "word":
             tokens += _latin(run)
         elif match.lastgroup == "hangul":
-            tokens += [run, *_bigrams(run)] if len(run) > 2 else [run]
+            tokens += _korean(run)
         else:
-            words = japanese_words(run) if len(run) > 1 else [run]
-            tokens += words + [b for b in _bigrams(run) if b not in words]
+            tokens += _japanese(run)
     return tokens
 
 

@@ -10,6 +10,7 @@ import hashlib
 import shutil
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,6 +29,7 @@ from advisor.settings import Settings
 
 Kind = Literal["practice", "record", "document"]
 RRF_K = 60
+PER_SOURCE = 2  # chunks of one document among the results, while others match
 
 
 class Chunk(BaseModel):
@@ -271,8 +273,8 @@ class Index:
         vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank, BM25
-        weighted by the share of the query's terms it knows (see :meth:`KeywordIndex.coverage`).
-        ``vector`` is the query's embedding when the caller already has it."""
+        weighted by the square of the share of the query's terms it knows (see
+        :meth:`KeywordIndex.coverage`). ``vector`` is the query's embedding when the caller has it."""
         where = where or SearchFilter()
         depth = max(k * 3, 20)
         keyword = self.keyword_index()
@@ -286,9 +288,9 @@ class Index:
             dense = self._dense(vector, requester, where, depth, visible)
         if mode in ("hybrid", "bm25") and len(keyword):
             sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
-            if mode == "hybrid":
-                sparse_weight = keyword.coverage(query)
-        return self._fuse(dense, sparse, k, sparse_weight)
+            if mode == "hybrid":  # squared: a question BM25 half reads gets a quarter of a say
+                sparse_weight = keyword.coverage(query) ** 2
+        return self._fuse(dense, sparse, k, sparse_weight, keyword)
 
     def _dense(
         self, vector: np.ndarray, requester: Requester, where: SearchFilter, depth: int, visible: float
@@ -307,15 +309,17 @@ class Index:
                 return found[:depth]
         return self.vectors.query(vector, depth, where.chroma_where(requester))
 
-    def _fuse(self, dense: list, sparse: list[str], k: int, sparse_weight: float = 1.0) -> list[Hit]:
+    def _fuse(self, dense: list, sparse: list[str], k: int, sparse_weight: float, keyword: KeywordIndex) -> list[Hit]:
         scores: dict[str, float] = {}
         dense_rank = {cid: rank for rank, (cid, *_rest) in enumerate(dense, start=1)}
         sparse_rank = {cid: rank for rank, cid in enumerate(sparse, start=1)}
         for ranks, weight in ((dense_rank, 1.0), (sparse_rank, sparse_weight)):
             for cid, rank in ranks.items():
                 scores[cid] = scores.get(cid, 0.0) + weight / (RRF_K + rank)
-        best = sorted(scores, key=lambda cid: -scores[cid])[:k]
         known = {cid: (doc, meta) for cid, _sim, doc, meta in dense}
+        sources = {cid: meta.get("source_key") for cid, (_doc, meta) in known.items()}
+        ranked = sorted(scores, key=lambda cid: -scores[cid])
+        best = diverse(ranked, lambda cid: sources.get(cid) or keyword.meta(cid).get("source_key"), k)
         similarity = {cid: sim for cid, sim, _doc, _meta in dense}
         missing = [cid for cid in best if cid not in known]
         if missing:
@@ -338,3 +342,17 @@ class Index:
         return sorted(
             (Chunk.from_store(cid, doc, meta) for cid, doc, meta in found), key=lambda c: (c.source_key, c.position)
         )
+
+
+def diverse(ranked: list[str], source_of, k: int, per_source: int = PER_SOURCE) -> list[str]:
+    """The best ``k`` of ``ranked`` with at most ``per_source`` chunks of one document, topped up
+    in rank order when fewer documents than that match. One long document (or one written in the
+    asker's language, which multilingual embeddings favour) cannot fill every place."""
+    chosen, held, count = [], [], Counter()
+    for cid in ranked:
+        source = source_of(cid)
+        (chosen if count[source] < per_source else held).append(cid)
+        count[source] += 1
+        if len(chosen) == k:
+            return chosen
+    return chosen + held[: k - len(chosen)]

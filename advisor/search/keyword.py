@@ -29,6 +29,7 @@ class KeywordIndex:
         self.ids = ids
         self.metas = metas
         self._retriever = retriever
+        self._row_of: dict[str, int] | None = None
         self._by_value: dict[tuple[str, str], np.ndarray] = {}
         groups: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, meta in enumerate(metas):
@@ -51,6 +52,13 @@ class KeywordIndex:
         if ids:
             retriever.index(analyze(texts), show_progress=False)
         return cls(ids, metas, retriever if ids else None)
+
+    def meta(self, chunk_id: str) -> dict:
+        """The filter metadata of a chunk ({} for an id this snapshot does not hold)."""
+        if self._row_of is None:
+            self._row_of = {cid: row for row, cid in enumerate(self.ids)}
+        row = self._row_of.get(chunk_id)
+        return self.metas[row] if row is not None else {}
 
     def rows_where(self, key: str, value: str) -> np.ndarray:
         return self._by_value.get((key, value), np.zeros(0, dtype=np.int64))

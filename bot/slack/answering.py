@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from advisor.answering.answer import Answer
+from bot.slack.audience import PRIVATE_ANSWER_NOTE, Surface, asker_rights, rights, same_material
 from bot.slack.blocks import MAX_BLOCKS, answer_messages, answer_tail_blocks
-from bot.slack.failures import post_failure
+from bot.slack.failures import DeliveryFailed, is_transient, post_failure, slack_error_code
+from bot.slack.mrkdwn import to_safe_markdown
 from bot.slack.services import AdvisorBot
 
 log = logging.getLogger(__name__)
@@ -32,8 +34,9 @@ class Turn:
     user_id: str
     thread_ts: str
     question: str
+    surface: Surface  # who reads the answer, hence whose rights apply (bot.slack.audience)
     history: list[str] = field(default_factory=list)
-    stream: bool = False  # stream the answer (assistant pane and DMs); post it otherwise
+    stream: bool = False  # stream the answer (agent pane and DMs); post it otherwise
 
 
 class ThinkingStatus:
@@ -72,24 +75,57 @@ class ThinkingStatus:
 def answer_turn(
     bot: AdvisorBot, client, turn: Turn, set_status: Callable | None = None, say_stream: Callable | None = None
 ) -> Answer | None:
-    """Ask the advisor and deliver the answer in the thread; on any failure, say so there."""
+    """Ask within the audience's rights and deliver the answer in the thread; on any failure, say so there.
+
+    Raises DeliveryFailed when Slack would not take the answer even after retrying (rate limits,
+    server errors, network), so that the event is replayed instead of lost.
+    """
     status = ThinkingStatus(client, turn, set_status)
     status.show()
     try:
-        requester = bot.requester(turn.user_id, turn.channel_id)
-        answer = bot.advisor.ask(turn.question, requester, history=turn.history or None)
-        if not (turn.stream and say_stream is not None and stream_answer(bot, answer, say_stream)):
-            post_answer(bot, client, turn, answer)
+        try:
+            answer, note = ask_for_audience(bot, turn)
+        except Exception as exc:
+            post_failure(client, turn.channel_id, turn.thread_ts, exc)
+            return None
+        deliver(bot, client, turn, answer, note, say_stream)
         return answer
-    except Exception as exc:
-        post_failure(client, turn.channel_id, turn.thread_ts, exc)
-        return None
     finally:
         status.clear()
 
 
-def post_answer(bot: AdvisorBot, client, turn: Turn, answer: Answer) -> None:
-    for message in answer_messages(answer, bot.advisor.framework):
+def ask_for_audience(bot: AdvisorBot, turn: Turn) -> tuple[Answer, str | None]:
+    """The answer for whoever reads it, and a note when the asker alone could have been told more."""
+    history = turn.history or None
+    answer = bot.advisor.ask(turn.question, rights(turn.surface, turn.user_id, turn.channel_id), history=history)
+    if turn.surface is not Surface.CONVERSATION or not bot.advisor.grants_access(turn.user_id):
+        return answer, None
+    private = bot.advisor.ask(turn.question, asker_rights(turn.user_id, turn.channel_id), history=history)
+    return answer, None if same_material(answer, private) else PRIVATE_ANSWER_NOTE
+
+
+def deliver(bot: AdvisorBot, client, turn: Turn, answer: Answer, note: str | None, say_stream) -> None:
+    try:
+        if turn.surface is Surface.CONVERSATION:
+            remember_thread(bot, turn.channel_id, turn.thread_ts)
+        if not (turn.stream and say_stream is not None and stream_answer(bot, answer, say_stream)):
+            post_answer(bot, client, turn, answer, note)
+    except Exception as exc:
+        post_failure(client, turn.channel_id, turn.thread_ts, exc)  # a busy Slack may still take this short one
+        if is_transient(exc):
+            raise DeliveryFailed(turn.channel_id, turn.thread_ts, slack_error_code(exc)) from exc
+
+
+def remember_thread(bot: AdvisorBot, channel_id: str, thread_ts: str) -> None:
+    """The bot takes part in this thread: replies there are follow-ups (see bot.slack.routing)."""
+    try:
+        bot.threads.remember(channel_id, thread_ts)
+    except Exception as exc:  # follow-ups then need a mention; the answer matters more
+        log.warning("could not remember thread %s in %s: %s", thread_ts, channel_id, exc)
+
+
+def post_answer(bot: AdvisorBot, client, turn: Turn, answer: Answer, note: str | None = None) -> None:
+    for message in answer_messages(answer, bot.advisor.framework, note=note):
         client.chat_postMessage(
             channel=turn.channel_id,
             thread_ts=turn.thread_ts,
@@ -132,10 +168,11 @@ def _stop_quietly(streamer) -> None:
 
 
 def stream_markdown(answer: Answer) -> str:
+    """The answer as Markdown for ``markdown_text``, with every quoted text made literal."""
     text = answer.text.strip()
     if not answer.found and answer.suggestions:
         text += "\n\n**You could ask about:**\n" + "\n".join(f"- {s}" for s in answer.suggestions[:6])
-    return text
+    return to_safe_markdown(text)
 
 
 def markdown_pieces(text: str, size: int = STREAM_PIECE) -> list[str]:

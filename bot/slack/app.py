@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from advisor.access import Requester
-from advisor.errors import AdvisorError, StorageError
+from advisor.errors import AdvisorError
 from advisor.settings import Settings
 from bot.slack.services import AdvisorBot
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "ai-transformation-advisor"
+# bolt's log lines that carry a request body; they are kept, without the body
+BODY_CARRYING_LOGS = ("Invalid request signature detected", "Unhandled request", "A global middleware", "Skipped self")
 
 
 def build_app(bot: AdvisorBot, client, signing_secret: str | None):
@@ -21,8 +24,12 @@ def build_app(bot: AdvisorBot, client, signing_secret: str | None):
     """
     from slack_bolt import App
 
+    from bot.slack.delivery import claim_events
+    from bot.slack.listeners import register_all
+
     bolt_logger = logging.getLogger("slack_bolt")
     bolt_logger.addFilter(_not_the_client_token_warning)
+    bolt_logger.addFilter(without_request_bodies)
     app = App(
         name=APP_NAME,
         client=client,
@@ -31,11 +38,8 @@ def build_app(bot: AdvisorBot, client, signing_secret: str | None):
         raise_error_for_unhandled_request=False,
         logger=bolt_logger,
     )
-    app.use(answer_each_event_once(bot))
+    app.use(claim_events(bot))
     app.error(log_unhandled_error)
-
-    from bot.slack.listeners import register_all
-
     register_all(app, bot)
     return app
 
@@ -46,32 +50,27 @@ def _not_the_client_token_warning(record: logging.LogRecord) -> bool:
     return "`token` will be unused" not in record.getMessage()
 
 
-def answer_each_event_once(bot: AdvisorBot):
-    """Global middleware: a retried event (same event_id) is acknowledged and dropped.
-
-    The claim lives in the database, so it holds across worker processes. If the database is
-    down the event is handled anyway: a rare duplicate beats a question left unanswered.
-    """
-    from slack_bolt import BoltResponse
-
-    def claim_event(body, next, logger):
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            try:
-                first = bot.events.claim(event_id)
-            except StorageError as exc:
-                logger.warning("cannot record event %s (%s); handling it anyway", event_id, exc)
-                first = True
-            if not first:
-                logger.info("event %s already handled; ignoring this delivery", event_id)
-                return BoltResponse(status=200, body="")
-        return next()
-
-    return claim_event
+def without_request_bodies(record: logging.LogRecord) -> bool:
+    """Request bodies (questions, uploads, anything an attacker sends) never reach the log."""
+    message = record.getMessage()
+    for start in BODY_CARRYING_LOGS:
+        if message.startswith(start):
+            record.msg, record.args = f"{start} (request body not logged)", ()
+    return True
 
 
 def log_unhandled_error(error, body, logger):
     logger.exception("unhandled error in a Slack listener (%s)", body.get("type"), exc_info=error)
+
+
+def replayer(app):
+    """Dispatch an event read back from the ledger; it was verified when Slack first sent it."""
+    from slack_bolt.request import BoltRequest
+
+    def replay(body: dict) -> None:
+        app.dispatch(BoltRequest(body=json.dumps(body), mode="socket_mode"))
+
+    return replay
 
 
 def open_bot(settings: Settings) -> AdvisorBot:

@@ -54,17 +54,23 @@ def answer_body_blocks(answer: Answer) -> list[dict]:
     return blocks or [section("_(no answer text)_")]
 
 
-def answer_tail_blocks(answer: Answer, framework: Framework, share_value: str | None = None) -> list[dict]:
-    """What closes an answer: facts, sources, and the feedback (and share) buttons."""
+def answer_tail_blocks(
+    answer: Answer, framework: Framework, share_value: str | None = None, note: str | None = None
+) -> list[dict]:
+    """What closes an answer: facts, sources, a note (mrkdwn) if any, and the feedback (and share) buttons."""
     tail = facts_blocks(answer, framework) + sources_blocks(answer.citations)
+    if note:
+        tail.append(context(f":lock: {note}"))
     tail.append(feedback_block(answer, share_value))
     return tail
 
 
-def answer_messages(answer: Answer, framework: Framework, share_value: str | None = None) -> list[dict]:
+def answer_messages(
+    answer: Answer, framework: Framework, share_value: str | None = None, note: str | None = None
+) -> list[dict]:
     """The whole answer as one or more ``{"text", "blocks"}`` messages within Slack's limits."""
     body = answer_body_blocks(answer)
-    tail = answer_tail_blocks(answer, framework, share_value)
+    tail = answer_tail_blocks(answer, framework, share_value, note)
     return paginate(body, tail, fallback_text(answer.text))
 
 

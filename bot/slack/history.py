@@ -1,4 +1,4 @@
-"""A Slack thread as conversation turns: did the bot take part, and what was asked before."""
+"""A Slack thread as conversation turns: what was asked before."""
 
 from __future__ import annotations
 
@@ -39,10 +39,6 @@ def thread_messages(client, channel_id: str, thread_ts: str) -> list[dict]:
 
 def is_from_bot(message: dict, bot_user_id: str | None, bot_id: str | None) -> bool:
     return bool((bot_user_id and message.get("user") == bot_user_id) or (bot_id and message.get("bot_id") == bot_id))
-
-
-def bot_took_part(messages: list[dict], bot_user_id: str | None, bot_id: str | None) -> bool:
-    return any(is_from_bot(m, bot_user_id, bot_id) for m in messages)
 
 
 def earlier_questions(messages: list[dict], before_ts: str, bot_user_id: str | None, bot_id: str | None) -> list[str]:

@@ -1,9 +1,10 @@
 """Running the bot: Socket Mode (no public URL needed), or HTTP behind a load balancer.
 
-HTTP mode runs gunicorn with several worker processes, each with its own bolt App behind
-slack_bolt's WSGI adapter: Slack's events, commands and interactions at ``/slack/events``, and
-``/healthz`` for the load balancer. The bundled knowledge is indexed once, before the workers
-start, in a separate (spawned) process, so no worker inherits a forked copy of the model.
+HTTP mode runs gunicorn with several worker processes, each with its own bolt App behind the
+checks of ``bot.slack.http_edge``: Slack's events, commands and interactions at ``/slack/events``,
+and ``/healthz`` for the load balancer. The bundled knowledge is indexed once, before the workers
+start, in a separate (spawned) process, so no worker inherits a forked copy of the model. Each
+process runs an ``EventSweeper`` that answers events left unanswered (``bot.slack.delivery``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from gunicorn.app.base import BaseApplication
 from advisor.errors import ConfigError
 from advisor.settings import Settings
 from bot.slack import tokens
+from bot.slack.http_edge import EVENTS_PATH
 
 log = logging.getLogger(__name__)
 
 EXIT_CONFIG = 78  # sysexits EX_CONFIG: a missing or wrong token or setting
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 
 
 def serve_from_cli(*, http: bool, host: str, port: int | None, workers: int) -> None:
@@ -48,14 +48,17 @@ def configure_logging() -> None:
 def serve_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.slack.app import build_app, open_bot
+    from bot.slack.app import build_app, open_bot, replayer
+    from bot.slack.delivery import EventSweeper
 
     client = tokens.web_client(settings)  # SLACK_BOT_TOKEN first: nothing works without it
     app_token = tokens.app_token(settings)
     tokens.verify_bot_token(client, settings)
     tokens.verify_app_token(client, settings)
     configure_logging()
-    app = build_app(open_bot(settings), client, signing_secret=None)
+    bot = open_bot(settings)
+    app = build_app(bot, client, signing_secret=None)
+    EventSweeper(bot, replayer(app)).start()
     log.info("connecting to Slack in Socket Mode")
     SocketModeHandler(app, app_token).start()
 
@@ -74,8 +77,8 @@ def http_options(host: str, port: int, workers: int) -> dict:
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
+        "worker_class": "bot.slack.http_edge.ReadBoundedWorker",  # gthread, slow clients cut off
+        "threads": 16,  # requests only: answers run in bolt's own thread pool
         "timeout": 120,
         "graceful_timeout": 30,
         "keepalive": 5,
@@ -120,36 +123,12 @@ class SlackHttpServer(BaseApplication):
 
 
 def wsgi_app(settings: Settings):
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-
-    from bot.slack.app import build_app, open_bot
+    from bot.slack.app import build_app, open_bot, replayer
+    from bot.slack.delivery import EventSweeper
+    from bot.slack.http_edge import SlackWsgi
 
     bot = open_bot(settings)
-    app = build_app(bot, tokens.web_client(settings), tokens.signing_secret(settings))
-    return SlackWsgi(SlackRequestHandler(app, path=EVENTS_PATH), bot)
-
-
-class SlackWsgi:
-    """Routes ``/healthz`` to a database check and everything else to bolt."""
-
-    def __init__(self, slack_handler, bot):
-        self.slack_handler = slack_handler
-        self.bot = bot
-
-    def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") == HEALTH_PATH:
-            return self.health(start_response)
-        return self.slack_handler(environ, start_response)
-
-    def health(self, start_response):
-        from sqlalchemy import text
-
-        try:
-            with self.bot.advisor.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            status, body = "200 OK", b'{"status": "ok"}'
-        except Exception as exc:
-            log.warning("health check failed: %s", exc)
-            status, body = "503 Service Unavailable", b'{"status": "database unreachable"}'
-        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
+    secret = tokens.signing_secret(settings)
+    app = build_app(bot, tokens.web_client(settings), secret)
+    EventSweeper(bot, replayer(app)).start()
+    return SlackWsgi(app, bot, secret)

@@ -70,9 +70,12 @@ def _token(secret, variable: str, prefix: str, kind: str, missing: str, wrong: s
 
 
 def web_client(settings: Settings):
+    """The Web API client, retrying rate limits and server errors (see bot.slack.retries)."""
     from slack_sdk import WebClient
 
-    return WebClient(token=bot_token(settings), base_url=api_url(settings), timeout=30)
+    from bot.slack.retries import retry_handlers
+
+    return WebClient(token=bot_token(settings), base_url=api_url(settings), timeout=30, retry_handlers=retry_handlers())
 
 
 def verify_bot_token(client, settings: Settings) -> dict:

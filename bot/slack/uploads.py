@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from advisor.db import private_dir
 from bot.slack.failures import slack_error_code
 from bot.slack.mrkdwn import escape
 from bot.slack.services import AdvisorBot
@@ -19,7 +21,8 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 25 * 1024 * 1024
 FILE_ID = re.compile(r"\b(F[A-Z0-9]{6,})\b")
-UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+UNSAFE = re.compile(r"[^\w. -]+")  # letters and digits of any script are kept
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes per name; CJK letters take 3
 
 
 class DownloadError(Exception):
@@ -83,15 +86,25 @@ def download_shared_file(bot: AdvisorBot, client, shared: dict) -> Download:
 
 
 def uploads_dir(bot: AdvisorBot) -> Path:
-    folder = bot.settings.data_dir / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(bot.settings.data_dir / "uploads")
 
 
-def safe_name(name: str, fallback: str) -> str:
-    """A plain file name: no folders, no odd characters, the suffix kept (it picks the loader)."""
-    cleaned = UNSAFE.sub("_", Path(name).name).strip(" .")
-    return cleaned[-120:] if cleaned else fallback
+def safe_name(name: str, file_id: str) -> str:
+    """A plain file name in any script: no folders, no odd characters, the suffix kept (it picks the
+    loader). A name with no letter or digit left is the file id, so two such files never collide;
+    uploading a file under the same name again replaces the earlier version."""
+    cleaned = UNSAFE.sub("_", Path(unicodedata.normalize("NFC", name)).name).strip(" .")
+    stem, suffix = _split_suffix(cleaned)
+    if not any(c.isalnum() for c in stem):
+        stem = file_id
+    while len((stem + suffix).encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem + suffix
+
+
+def _split_suffix(name: str) -> tuple[str, str]:
+    suffix = Path(name).suffix
+    return (name[: -len(suffix)], suffix) if suffix and len(suffix) <= 10 else (name, "")
 
 
 def fetch(info: dict, token: str | None, target: Path, api_url: str | None) -> None:
@@ -114,9 +127,23 @@ def fetch(info: dict, token: str | None, target: Path, api_url: str | None) -> N
         raise DownloadError(f"could not download it ({getattr(exc, 'reason', exc)})") from exc
     if len(data) > MAX_BYTES:
         raise DownloadError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    if "text/html" in content_type and target.suffix.lower() not in (".html", ".htm"):
-        raise DownloadError("Slack sent a login page instead of the file; the app needs the files:read scope")
+    if looks_like_sign_in_page(data, content_type, info):
+        raise DownloadError("Slack sent a sign-in page instead of the file; the app needs the files:read scope")
+    if size and len(data) != size:
+        raise DownloadError(f"the download was cut short ({len(data)} of {size} bytes); try again")
     target.write_bytes(data)
+
+
+def looks_like_sign_in_page(data: bytes, content_type: str, info: dict) -> bool:
+    """Slack answers a download it refuses with its sign-in page (HTML), whatever the file's suffix.
+
+    A real HTML file is told apart by what Slack says of it: an HTML type and exactly its size.
+    """
+    if "text/html" not in content_type.lower():
+        return False
+    said_html = "html" in f"{info.get('mimetype', '')} {info.get('filetype', '')}".lower()
+    size = int(info.get("size") or 0)
+    return not said_html or len(data) != size
 
 
 def _is_slack_host(url: str, api_url: str | None) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from advisor.framework import Framework
 from advisor.portfolio.assessment import Assessment, PortfolioSummary
 from bot.slack.blocks import LIST_ITEMS, context, section
+from bot.slack.failures import public_text
 from bot.slack.mrkdwn import escape
 from ingest.pipeline import STATUSES, IngestSummary
 
@@ -95,7 +98,7 @@ def assessment_blocks(a: Assessment, framework: Framework) -> list[dict]:
 
 
 def ingest_summary_text(summary: IngestSummary) -> str:
-    """One line of counts, then one line per failed or skipped file with its reason."""
+    """One line of counts, then one line per failed or skipped file (by name: never a server path)."""
     counts = ", ".join(f"{summary.counts[s]} {s}" for s in STATUSES if summary.counts.get(s))
     files = len(summary.results)
     lines = [
@@ -104,7 +107,8 @@ def ingest_summary_text(summary: IngestSummary) -> str:
     ]
     for result in summary.results:
         if result.status in ("failed", "skipped"):
-            lines.append(f"• {result.status}: `{escape(result.source)}`: {escape(result.error or 'no reason given')}")
+            reason = public_text(result.error or "no reason given")
+            lines.append(f"• {result.status}: `{escape(Path(result.source).name)}`: {reason}")
     return "\n".join(lines)[:3000]
 
 

@@ -3,7 +3,8 @@
 Slack's servers cannot be reached from tests, so this plays their part (the only fake in the
 Slack tests): ``SLACK_API_URL`` points the bot at ``/api/``, files are served under ``/files/``,
 and slash-command ``response_url`` posts land under ``/response/``. Tests script what it answers
-(threads for conversations.replies, shared files) and assert on what it received.
+(threads for conversations.replies, shared files, and failures: HTTP 429 with ``Retry-After``,
+``ok: false`` ``ratelimited``, HTTP 500, or a request held unanswered) and assert on what it received.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import mimetypes
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 BOT_TOKEN = "xoxb-test-valid"
 APP_TOKEN = "xapp-test-valid"
@@ -31,6 +33,25 @@ class Call:
     args: dict
     token: str | None
     at: float = field(default_factory=time.monotonic)
+    failed: bool = False  # answered with a scripted failure (or held): not delivered
+
+
+@dataclass
+class Failure:
+    """One scripted failure: an HTTP status (with headers), an ``ok: false`` error, or no answer at all."""
+
+    status: int = 200
+    error: str | None = None
+    headers: dict = field(default_factory=dict)
+    hold: bool = False  # keep the request open, unanswered, until the test releases it
+
+    def body(self) -> dict:
+        return {"ok": False, "error": self.error or {429: "ratelimited"}.get(self.status, "internal_error")}
+
+
+RATE_LIMITED = Failure(status=429, headers={"Retry-After": "1"})
+RATE_LIMITED_OK_FALSE = Failure(status=200, error="ratelimited")
+SERVER_ERROR = Failure(status=500)
 
 
 class SlackApiStandIn:
@@ -40,6 +61,8 @@ class SlackApiStandIn:
         self.files: dict[str, dict] = {}
         self.file_bodies: dict[str, bytes] = {}
         self.socket_url = "ws://127.0.0.1:9/link"  # where Socket Mode connects (see SocketModeStandIn)
+        self.scripted: list[tuple[str, dict, list[Failure]]] = []
+        self.released = threading.Event()
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -53,6 +76,7 @@ class SlackApiStandIn:
         return self
 
     def stop(self) -> None:
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -70,17 +94,30 @@ class SlackApiStandIn:
 
     # -- scripting -------------------------------------------------------------------------
 
-    def add_file(self, file_id: str, name: str, content: bytes, user: str = "U1") -> dict:
+    def add_file(self, file_id: str, name: str, content: bytes, user: str = "U1", mimetype: str = "") -> dict:
         info = {
             "id": file_id,
             "name": name,
             "size": len(content),
+            "mimetype": mimetype or mimetypes.guess_type(name)[0] or "application/octet-stream",
             "user": user,
-            "url_private_download": f"{self.base_url}/files/{file_id}/{name}",
+            "url_private_download": f"{self.base_url}/files/{file_id}/{quote(name)}",
         }
         self.files[file_id] = info
         self.file_bodies[file_id] = content
         return info
+
+    def fail(self, method: str, failures: list[Failure], **where) -> None:
+        """Answer the next calls to ``method`` matching ``where`` with ``failures``, in order."""
+        with self._lock:
+            self.scripted.append((method, where, list(failures)))
+
+    def next_failure(self, method: str, args: dict) -> Failure | None:
+        with self._lock:
+            for name, where, failures in self.scripted:
+                if name == method and failures and all(args.get(k) == v for k, v in where.items()):
+                    return failures.pop(0)
+        return None
 
     def next_ts(self) -> str:
         with self._lock:
@@ -88,9 +125,10 @@ class SlackApiStandIn:
 
     # -- assertions ------------------------------------------------------------------------
 
-    def calls_to(self, method: str, **where) -> list[Call]:
+    def calls_to(self, method: str, failed: bool = False, **where) -> list[Call]:
+        """The delivered calls to ``method`` matching ``where`` (the failed ones with ``failed=True``)."""
         with self._lock:
-            found = [c for c in self.calls if c.method == method]
+            found = [c for c in self.calls if c.method == method and c.failed == failed]
         return [c for c in found if all(c.args.get(k) == v for k, v in where.items())]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 30, **where) -> list[Call]:
@@ -197,8 +235,8 @@ def _handler_for(stand_in: SlackApiStandIn):
                 stand_in.record(Call(f"files:{parts[1]}", {}, self._token()))
                 if self._token() != BOT_TOKEN:
                     return self._send(200, b"<html>Sign in to Slack</html>", "text/html")
-                body = stand_in.file_bodies.get(parts[1])
-                return self._send(200, body, "application/octet-stream") if body is not None else self._send(404, b"")
+                body, info = stand_in.file_bodies.get(parts[1]), stand_in.files.get(parts[1], {})
+                return self._send(200, body, info["mimetype"]) if body is not None else self._send(404, b"")
             self._send(404, b"")
 
         def do_POST(self):
@@ -210,8 +248,22 @@ def _handler_for(stand_in: SlackApiStandIn):
                 stand_in.record(Call("response:" + url.path.removeprefix("/response/"), args, token))
                 return self._send(200, b"ok", "text/plain")
             method = url.path.removeprefix("/api/")
-            stand_in.record(Call(method, args, token))
-            self._send(200, json.dumps(stand_in.answer(method, args, token)).encode())
+            failure = stand_in.next_failure(method, args)
+            stand_in.record(Call(method, args, token, failed=failure is not None))
+            if failure is None:
+                return self._send(200, json.dumps(stand_in.answer(method, args, token)).encode())
+            if failure.hold:
+                stand_in.released.wait()
+                self.close_connection = True
+                return None
+            self.send_response(failure.status)
+            for name, value in failure.headers.items():
+                self.send_header(name, value)
+            body = json.dumps(failure.body()).encode()
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
     return Handler
 

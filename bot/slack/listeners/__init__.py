@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.slack.listeners import actions, assistant, commands, events, home
+from bot.slack.listeners import actions, commands, events, home
 
 
 def register_all(app, bot) -> None:
-    for kind in (events, assistant, commands, actions, home):
+    for kind in (events, commands, actions, home):
         kind.register(app, bot)

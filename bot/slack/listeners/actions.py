@@ -6,10 +6,12 @@ import json
 import logging
 import re
 
+from advisor.errors import NotFoundError
 from advisor.feedback import FeedbackEntry
+from bot.slack.audience import SHARE_REFUSED, Surface, asker_rights, rights, same_material
 from bot.slack.blocks import FEEDBACK_ACTIONS, SHARE_ACTION, unpack_feedback
 from bot.slack.failures import failure_text
-from bot.slack.listeners.commands import command_messages, shared_header
+from bot.slack.listeners.commands import command_messages, command_result, shared_header
 from bot.slack.services import AdvisorBot
 
 log = logging.getLogger(__name__)
@@ -89,12 +91,21 @@ def handle_feedback_comment(bot: AdvisorBot, body: dict, view: dict) -> bool:
 
 
 def handle_share(bot: AdvisorBot, body: dict, action: dict, respond) -> None:
-    """Post what the user saw privately in the channel, for everyone; then drop the private copy."""
+    """Post what the user saw privately in the channel, for everyone; then drop the private copy.
+
+    The reply is computed again for the channel's audience; if it would differ from what the user
+    saw (restricted records or documents the channel may not see), it is not shared.
+    """
     user, channel = body["user"]["id"], _channel_of(body)
     try:
         shared = json.loads(action.get("value", ""))
         sub, arg = shared["cmd"], shared["arg"]
-        messages = command_messages(bot, sub, arg, bot.requester(user, channel), shareable=False)
+        private = command_result(bot, sub, arg, asker_rights(user, channel))
+        public = _result_or_none(bot, sub, arg, rights(Surface.CONVERSATION, user, channel))
+        if not same_material(public, private):
+            respond(text=SHARE_REFUSED, response_type="ephemeral", replace_original=False)
+            return
+        messages = command_messages(bot, sub, arg, public, shareable=False)
         messages[0] = {**messages[0], "blocks": [shared_header(user, sub, arg), *messages[0]["blocks"]]}
         for message in messages:
             respond(**message, response_type="in_channel", replace_original=False)
@@ -105,6 +116,13 @@ def handle_share(bot: AdvisorBot, body: dict, action: dict, respond) -> None:
             response_type="ephemeral",
             replace_original=False,
         )
+
+
+def _result_or_none(bot: AdvisorBot, sub: str, arg: str, requester):
+    try:
+        return command_result(bot, sub, arg, requester)
+    except NotFoundError:  # the channel may not see the initiative at all
+        return None
 
 
 def _tell(client, channel: str | None, user: str, text: str) -> None:

@@ -1,7 +1,10 @@
-"""The app's agent (assistant) pane: a greeting and suggested prompts when a user opens it.
+"""The agent's DM (the Messages tab of App Home, ``agent_view``): a greeting and suggested prompts.
 
-Messages typed in the pane arrive as DM thread messages and are answered by the DM handler,
-which shows the thinking status and streams the answer.
+Under Slack's agent messaging experience, opening the DM sends ``app_home_opened`` with
+``tab == "messages"`` (no ``assistant_thread_started``), and suggested prompts are set for the
+DM's latest message: ``assistant.threads.setSuggestedPrompts`` without ``thread_ts``, which
+Slack's reference says fails silently for agent apps. Messages typed there arrive as DMs and are
+answered by the DM handler, which shows the thinking status and streams the answer.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import logging
 
 from advisor.portfolio.assessment import PortfolioSummary
+from bot.slack.answering import remember_thread
+from bot.slack.audience import Surface, rights
 from bot.slack.services import AdvisorBot
 
 log = logging.getLogger(__name__)
@@ -18,16 +23,7 @@ WELCOME = (
     "initiative, the whole portfolio, or how to scale; every answer cites its sources."
 )
 PROMPTS_TITLE = "Try asking"
-
-
-def register(app, bot: AdvisorBot) -> None:
-    @app.event("assistant_thread_started")
-    def on_assistant_thread_started(event, client):
-        handle_thread_started(bot, event, client)
-
-    @app.event("assistant_thread_context_changed")
-    def on_assistant_thread_context_changed(event):
-        return None  # the answer depends on who asks and where, not on the channel being viewed
+THE_CONVERSATION = ""  # BotThreads key of the DM itself: greeted once
 
 
 def suggested_prompts(summary: PortfolioSummary | None) -> list[dict[str, str]]:
@@ -44,18 +40,18 @@ def suggested_prompts(summary: PortfolioSummary | None) -> list[dict[str, str]]:
     ]
 
 
-def handle_thread_started(bot: AdvisorBot, event: dict, client) -> None:
-    thread = event.get("assistant_thread", {})
-    channel, thread_ts, user = thread.get("channel_id"), thread.get("thread_ts"), thread.get("user_id")
+def handle_messages_tab(bot: AdvisorBot, event: dict, client, set_suggested_prompts) -> None:
+    """Greet on the first visit, then pin prompts that name an initiative this user may see."""
+    user, channel = event["user"], event.get("channel", "")
+    if channel and not bot.threads.knows(channel, THE_CONVERSATION):
+        remember_thread(bot, channel, THE_CONVERSATION)
+        client.chat_postMessage(channel=channel, text=WELCOME.format(user=user))
     summary = None
     try:
-        summary = bot.advisor.portfolio_summary(bot.requester(user, channel))
+        summary = bot.advisor.portfolio_summary(rights(Surface.DIRECT, user, channel))
     except Exception as exc:  # prompts still work without a named example
         log.warning("no portfolio for suggested prompts: %s", exc)
-    client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=WELCOME.format(user=user))
     try:
-        client.assistant_threads_setSuggestedPrompts(
-            channel_id=channel, thread_ts=thread_ts, title=PROMPTS_TITLE, prompts=suggested_prompts(summary)
-        )
+        set_suggested_prompts(prompts=suggested_prompts(summary), title=PROMPTS_TITLE)
     except Exception as exc:  # the greeting is there; prompts are a nicety
         log.warning("could not set suggested prompts: %s", exc)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import logging
 
+from pydantic import BaseModel
+
 from advisor.access import Requester
 from advisor.errors import AdvisorError
+from bot.slack.audience import Surface, rights
 from bot.slack.blocks import SHARE_ACTION, answer_messages, button
 from bot.slack.failures import failure_text
 from bot.slack.mrkdwn import escape
@@ -55,7 +58,8 @@ def handle_command(bot: AdvisorBot, command: dict, respond, client) -> None:
         elif sub == "ingest":
             handle_ingest_command(bot, user, channel, arg, respond, client)
         else:
-            for message in command_messages(bot, sub, arg, bot.requester(user, channel), shareable=True):
+            result = command_result(bot, sub, arg, rights(Surface.EPHEMERAL, user, channel))
+            for message in command_messages(bot, sub, arg, result, shareable=True):
                 respond(**message, response_type="ephemeral")
     except Exception as exc:
         if not isinstance(exc, AdvisorError):
@@ -63,21 +67,28 @@ def handle_command(bot: AdvisorBot, command: dict, respond, client) -> None:
         respond(text=f":warning: {failure_text(exc)}", response_type="ephemeral")
 
 
-def command_messages(bot: AdvisorBot, sub: str, arg: str, requester: Requester, shareable: bool) -> list[dict]:
+def command_result(bot: AdvisorBot, sub: str, arg: str, requester: Requester) -> BaseModel:
+    """What ``/advisor SUB ARG`` finds within ``requester``'s rights: an answer, assessment or summary."""
+    if sub == "ask":
+        return bot.advisor.ask(arg, requester)
+    if sub == "initiative":
+        return bot.advisor.assess(arg, requester)
+    return bot.advisor.portfolio_summary(requester, arg)
+
+
+def command_messages(bot: AdvisorBot, sub: str, arg: str, result: BaseModel, shareable: bool) -> list[dict]:
     """The reply to ``/advisor SUB ARG`` as messages; with a share button when ``shareable``."""
     share = share_value(sub, arg) if shareable else None
-    advisor = bot.advisor
+    framework = bot.advisor.framework
     if sub == "ask":
-        return answer_messages(advisor.ask(arg, requester), advisor.framework, share_value=share)
+        return answer_messages(result, framework, share_value=share)
     if sub == "initiative":
-        assessment = advisor.assess(arg, requester)
-        blocks = assessment_blocks(assessment, advisor.framework)
-        text = f"{assessment.name}: phase {assessment.phase} ({assessment.phase_name})"
+        blocks = assessment_blocks(result, framework)
+        text = f"{escape(result.name)}: phase {result.phase} ({escape(result.phase_name)})"
     else:
-        summary = advisor.portfolio_summary(requester, arg)
-        title = f"AI portfolio: {summary.filter}" if summary.filter else "AI portfolio"
-        blocks = portfolio_blocks(summary, advisor.framework, title)
-        text = f"{title}: {summary.total} initiatives"
+        title = f"AI portfolio: {result.filter}" if result.filter else "AI portfolio"
+        blocks = portfolio_blocks(result, framework, title)
+        text = f"{escape(title)}: {result.total} initiatives"
     if share:
         blocks.append(
             {

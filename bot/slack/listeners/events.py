@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
-from bot.slack.answering import Turn, answer_turn
+from bot.slack.answering import Turn, answer_turn, remember_thread
+from bot.slack.audience import Surface
+from bot.slack.delivery import delivering
 from bot.slack.failures import post_failure
-from bot.slack.history import bot_took_part, earlier_questions, mentions, plain_text, thread_history, thread_messages
+from bot.slack.history import plain_text, thread_history
+from bot.slack.routing import Identity, Route, route_event
 from bot.slack.services import AdvisorBot
 from bot.slack.uploads import ingest_shared_files, refusal_text
 
@@ -17,92 +19,71 @@ GREETING = (
     "Hi <@{user}>! Ask me about moving AI initiatives from proof of concept to production, "
     "e.g. _what is missing before Claims Triage Assistant can go live?_ or _which initiatives are stalled?_"
 )
-ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
-
-
-@dataclass
-class Identity:
-    """Who the bot is in this workspace (from auth.test, via bolt's context)."""
-
-    bot_user_id: str | None
-    bot_id: str | None
 
 
 def register(app, bot: AdvisorBot) -> None:
     @app.event("app_mention")
-    def on_app_mention(event, context, client, set_status, say_stream):
-        handle_mention(bot, event, _identity(context), client, set_status)
+    def on_app_mention(body, event, context, client, set_status):
+        with delivering(bot, body):
+            handle_mention(bot, event, Identity.of(context), client, set_status)
 
     @app.event("message")
-    def on_message(event, context, client, set_status, say_stream):
-        handle_message(bot, event, _identity(context), client, set_status, say_stream)
-
-
-def _identity(context) -> Identity:
-    return Identity(bot_user_id=context.get("bot_user_id"), bot_id=context.get("bot_id"))
+    def on_message(body, event, context, client, set_status, say_stream):
+        with delivering(bot, body):
+            handle_message(bot, event, Identity.of(context), client, set_status, say_stream)
 
 
 def handle_mention(bot: AdvisorBot, event: dict, me: Identity, client, set_status=None) -> None:
-    """A mention in a channel: answer in its thread, with the thread's earlier turns as context."""
-    if event.get("bot_id"):
-        return  # another bot mentioning us: never start a bot-to-bot loop
+    """A mention in a channel: answer in its thread, for the channel, with the thread's earlier turns."""
+    if route_event(event, me, bot.threads) is not Route.MENTION:
+        return
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts") or ts
     question = plain_text(event.get("text"))
     if not question:
+        remember_thread(bot, channel, thread_ts)
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=GREETING.format(user=event.get("user")))
         return
-    try:
-        history = (
-            thread_history(client, channel, thread_ts, ts, me.bot_user_id, me.bot_id) if event.get("thread_ts") else []
-        )
-    except Exception as exc:  # answer without context rather than not at all
-        log.warning("could not read thread %s: %s", thread_ts, exc)
-        history = []
-    turn = Turn(
-        channel_id=channel, user_id=event.get("user", ""), thread_ts=thread_ts, question=question, history=history
-    )
-    answer_turn(bot, client, turn, set_status=set_status)
-
-
-def handle_message(bot: AdvisorBot, event: dict, me: Identity, client, set_status=None, say_stream=None) -> None:
-    """Every message event: DMs are answered, channel replies only in threads the bot is part of."""
-    if event.get("bot_id") or event.get("subtype") not in ANSWERED_SUBTYPES:
-        return  # other bots, edits, deletions, joins...
-    if event.get("channel_type") == "im":
-        handle_direct_message(bot, event, me, client, set_status, say_stream)
-    elif event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
-        handle_thread_reply(bot, event, me, client, set_status)
-    # a top-level channel message without a mention is not for the bot
-
-
-def handle_thread_reply(bot: AdvisorBot, event: dict, me: Identity, client, set_status=None) -> None:
-    """A reply in a channel thread: a follow-up when the bot answered there, without a new mention."""
-    if mentions(event.get("text"), me.bot_user_id):
-        return  # the app_mention event answers this one
-    channel, thread_ts, ts = event["channel"], event["thread_ts"], event["ts"]
-    try:
-        messages = thread_messages(client, channel, thread_ts)
-    except Exception as exc:  # cannot tell whether this thread is ours: do not post into a stranger's thread
-        log.error("could not read thread %s in %s (is channels:history granted?): %s", thread_ts, channel, exc)
-        return
-    if not bot_took_part(messages, me.bot_user_id, me.bot_id):
-        return
-    question = plain_text(event.get("text"))
-    if not question:
-        return
+    history = _history(client, channel, thread_ts, ts, me) if event.get("thread_ts") else []
     turn = Turn(
         channel_id=channel,
         user_id=event.get("user", ""),
         thread_ts=thread_ts,
         question=question,
-        history=earlier_questions(messages, ts, me.bot_user_id, me.bot_id),
+        surface=Surface.CONVERSATION,  # app_mention carries no channel type; a DM is never one
+        history=history,
+    )
+    answer_turn(bot, client, turn, set_status=set_status)
+
+
+def handle_message(bot: AdvisorBot, event: dict, me: Identity, client, set_status=None, say_stream=None) -> None:
+    """Every message event: DMs are answered, channel replies only in threads the bot answered in."""
+    route = route_event(event, me, bot.threads)
+    if route is Route.DIRECT:
+        handle_direct_message(bot, event, me, client, set_status, say_stream)
+    elif route is Route.FOLLOW_UP:
+        handle_follow_up(bot, event, me, client, set_status)
+
+
+def handle_follow_up(bot: AdvisorBot, event: dict, me: Identity, client, set_status=None) -> None:
+    """A reply in a thread the bot answered in: a follow-up without a new mention, for the channel."""
+    question = plain_text(event.get("text"))
+    if not question:
+        return
+    channel, thread_ts, ts = event["channel"], event["thread_ts"], event["ts"]
+    turn = Turn(
+        channel_id=channel,
+        user_id=event.get("user", ""),
+        thread_ts=thread_ts,
+        question=question,
+        surface=Surface.CONVERSATION,
+        history=_history(client, channel, thread_ts, ts, me),
     )
     answer_turn(bot, client, turn, set_status=set_status)
 
 
 def handle_direct_message(bot: AdvisorBot, event: dict, me: Identity, client, set_status=None, say_stream=None) -> None:
-    """A DM (or the assistant pane): uploads from admins are ingested; text is answered in the thread."""
+    """A DM (or the agent pane): uploads from admins are ingested; text is answered in the thread."""
     channel, ts, user = event["channel"], event["ts"], event.get("user", "")
     thread_ts = event.get("thread_ts") or ts
     question = plain_text(event.get("text"))
@@ -113,14 +94,25 @@ def handle_direct_message(bot: AdvisorBot, event: dict, me: Identity, client, se
     if not question:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=GREETING.format(user=user))
         return
-    history = []
-    if event.get("thread_ts"):
-        try:
-            history = thread_history(client, channel, thread_ts, ts, me.bot_user_id, me.bot_id)
-        except Exception as exc:
-            log.warning("could not read DM thread %s: %s", thread_ts, exc)
-    turn = Turn(channel_id=channel, user_id=user, thread_ts=thread_ts, question=question, history=history, stream=True)
+    turn = Turn(
+        channel_id=channel,
+        user_id=user,
+        thread_ts=thread_ts,
+        question=question,
+        surface=Surface.DIRECT,
+        history=_history(client, channel, thread_ts, ts, me) if event.get("thread_ts") else [],
+        stream=True,
+    )
     answer_turn(bot, client, turn, set_status=set_status, say_stream=say_stream)
+
+
+def _history(client, channel: str, thread_ts: str, before_ts: str, me: Identity) -> list[str]:
+    """The thread's earlier questions; none when the thread cannot be read (answer without context)."""
+    try:
+        return thread_history(client, channel, thread_ts, before_ts, me.bot_user_id, me.bot_id)
+    except Exception as exc:
+        log.warning("could not read thread %s in %s (is channels:history granted?): %s", thread_ts, channel, exc)
+        return []
 
 
 def handle_upload(bot: AdvisorBot, event: dict, client, thread_ts: str) -> None:

@@ -1,11 +1,16 @@
-"""The App Home tab: the portfolio at a glance, within the viewing user's visibility."""
+"""App Home: the Home tab (the portfolio at a glance) and the Messages tab (the agent's DM).
+
+Both are read by the user alone, so the user's own visibility applies (``Surface.APP_HOME``).
+"""
 
 from __future__ import annotations
 
 import logging
 
 from advisor.errors import AdvisorError
+from bot.slack.audience import Surface, rights
 from bot.slack.failures import failure_text
+from bot.slack.listeners.assistant import handle_messages_tab
 from bot.slack.services import AdvisorBot
 from bot.slack.views import error_blocks, home_blocks
 
@@ -14,16 +19,17 @@ log = logging.getLogger(__name__)
 
 def register(app, bot: AdvisorBot) -> None:
     @app.event("app_home_opened")
-    def on_app_home_opened(event, client):
-        handle_home_opened(bot, event, client)
+    def on_app_home_opened(event, client, set_suggested_prompts):
+        if event.get("tab") == "messages":
+            handle_messages_tab(bot, event, client, set_suggested_prompts)
+        else:
+            handle_home_opened(bot, event, client)
 
 
 def handle_home_opened(bot: AdvisorBot, event: dict, client) -> None:
-    if event.get("tab", "home") != "home":
-        return  # the Messages tab is the DM: nothing to publish
     user = event["user"]
     try:
-        summary = bot.advisor.portfolio_summary(bot.requester(user, None))
+        summary = bot.advisor.portfolio_summary(rights(Surface.APP_HOME, user, None))
         blocks = home_blocks(summary, bot.advisor.framework)
     except Exception as exc:
         if not isinstance(exc, AdvisorError):

@@ -8,6 +8,15 @@ from bot.slack.services import AdvisorBot
 from ingest.records import load_records
 from tests.bot.slack.fakes import ADMIN, BOT_ID, BOT_USER, FakeSlackClient, ScriptedAdvisor
 from tests.conftest import KNOWLEDGE, make_settings
+from tests.e2e.slack_api_server import SlackApiStandIn
+
+
+@pytest.fixture(scope="module")
+def slack():
+    """The local HTTP server standing in for Slack's Web API (tests/e2e/slack_api_server.py)."""
+    stand_in = SlackApiStandIn().start()
+    yield stand_in
+    stand_in.stop()
 
 
 @pytest.fixture
@@ -32,6 +41,6 @@ def bot(advisor):
 
 @pytest.fixture
 def me():
-    from bot.slack.listeners.events import Identity
+    from bot.slack.routing import Identity
 
     return Identity(bot_user_id=BOT_USER, bot_id=BOT_ID)

@@ -2,6 +2,7 @@
 
 import json
 
+from bot.slack.audience import SHARE_REFUSED
 from bot.slack.blocks import pack_feedback
 from bot.slack.listeners.actions import handle_feedback, handle_feedback_comment, handle_share
 from tests.bot.slack.fakes import Recorder, make_answer
@@ -68,7 +69,7 @@ def test_share_posts_in_channel_then_removes_the_private_copy(bot, advisor):
     assert shared["blocks"][0]["elements"][0]["text"] == "<@U3> shared this from `/advisor ask what is missing?`"
     assert "share_answer" not in json.dumps(shared["blocks"])  # no second share button
     assert deleted == {"args": (), "delete_original": True}
-    assert (advisor.asked[0][1].user_id, advisor.asked[0][1].channel_id) == ("U3", "C1")
+    assert {(a[1].user_id, a[1].channel_id) for a in advisor.asked} == {("U3", "C1"), (None, "C1")}
 
 
 def test_share_failure_is_reported(bot):
@@ -77,3 +78,28 @@ def test_share_failure_is_reported(bot):
     handle_share(bot, body, action, respond)
     [reply] = respond.calls
     assert reply["text"].startswith(":warning: I couldn't share that.") and reply["response_type"] == "ephemeral"
+
+
+def shared_click(cmd: str, arg: str, user: str, channel: str) -> tuple[dict, dict]:
+    body, action = click("share_answer", json.dumps({"cmd": cmd, "arg": arg}), user=user)
+    body["channel"] = {"id": channel}
+    body["container"]["channel_id"] = channel
+    return body, action
+
+
+def test_share_is_refused_when_the_channel_may_not_see_what_the_user_saw(bot):
+    """MNA-013 is restricted to U0STRATEGY1 and C0DEALROOM1: shown privately, never shared in C1."""
+    for cmd, arg in (("initiative", "MNA-013"), ("portfolio", "")):
+        respond = Recorder()
+        handle_share(bot, *shared_click(cmd, arg, user="U0STRATEGY1", channel="C1"), respond)
+        [refusal] = respond.calls
+        assert refusal["text"] == SHARE_REFUSED and refusal["response_type"] == "ephemeral"
+        assert refusal["replace_original"] is False and "Deal Room" not in json.dumps(refusal)
+
+
+def test_share_goes_ahead_where_the_channel_may_see_it_all(bot):
+    respond = Recorder()
+    handle_share(bot, *shared_click("initiative", "MNA-013", user="U0STRATEGY1", channel="C0DEALROOM1"), respond)
+    shared, deleted = respond.calls
+    assert shared["response_type"] == "in_channel" and "Deal Room Summariser" in json.dumps(shared["blocks"])
+    assert deleted == {"args": (), "delete_original": True}

@@ -15,19 +15,13 @@ from slack_sdk import WebClient
 
 from advisor.errors import ConfigError, StorageError
 from bot.slack import tokens
-from bot.slack.app import answer_each_event_once, build_app
-from bot.slack.serve import SlackWsgi
-from tests.e2e.slack_api_server import BOT_TOKEN, SlackApiStandIn
+from bot.slack.app import build_app, without_request_bodies
+from bot.slack.delivery import claim_events
+from bot.slack.http_edge import SlackWsgi
+from tests.e2e.slack_api_server import BOT_TOKEN
 
 MANIFEST = json.loads((Path(__file__).resolve().parents[3] / "slack" / "manifest.json").read_text())
 SECRET = "unit-secret"
-
-
-@pytest.fixture(scope="module")
-def slack():
-    stand_in = SlackApiStandIn().start()
-    yield stand_in
-    stand_in.stop()
 
 
 @pytest.fixture
@@ -58,14 +52,6 @@ def event_request(event: dict, event_id: str, **kwargs) -> BoltRequest:
 SAMPLE_EVENTS = {
     "app_home_opened": {"type": "app_home_opened", "user": "U1", "tab": "home"},
     "app_mention": {"type": "app_mention", "user": "U1", "channel": "C1", "ts": "1.1", "text": "<@UBOT> hi"},
-    "assistant_thread_started": {
-        "type": "assistant_thread_started",
-        "assistant_thread": {"user_id": "U1", "channel_id": "D1", "thread_ts": "2.1", "context": {}},
-    },
-    "assistant_thread_context_changed": {
-        "type": "assistant_thread_context_changed",
-        "assistant_thread": {"user_id": "U1", "channel_id": "D1", "thread_ts": "2.1", "context": {"channel_id": "C1"}},
-    },
     "message.channels": {
         "type": "message",
         "channel_type": "channel",
@@ -153,27 +139,69 @@ def test_bad_and_stale_signatures_are_rejected(app):
     assert app.dispatch(event_request(event, "EvBad2", age=6 * 60)).status == 401
 
 
+def test_every_event_the_bot_answers_is_marked_done_once_answered(app, bot, slack):
+    """No listener can forget to complete its event: each one the bot acts on ends up done."""
+    dm = {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "ts": "6.1", "text": "hello"}
+    for event_id, event in (("EvDone1", SAMPLE_EVENTS["app_mention"]), ("EvDone2", dm)):
+        assert app.dispatch(event_request(event, event_id)).status == 200
+        deadline = time.monotonic() + 20
+        while bot.events.status(event_id) != "done" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert bot.events.status(event_id) == "done", event_id
+
+
 def test_a_retried_event_is_dropped_before_any_listener(bot):
-    middleware = answer_each_event_once(bot)
-    body = {"type": "event_callback", "event_id": "EvOnce", "event": {"type": "app_mention"}}
+    middleware = claim_events(bot)
+    body = {"type": "event_callback", "event_id": "EvOnce", "event": SAMPLE_EVENTS["app_mention"]}
+    context = {"bot_user_id": "UBOT", "bot_id": "BBOT"}
     nexts = []
-    first = middleware(body, lambda: nexts.append(1), logger=_Log())
-    again = middleware(body, lambda: nexts.append(2), logger=_Log())
+    first = middleware(body, context, lambda: nexts.append(1), logger=_Log())
+    again = middleware(body, context, lambda: nexts.append(2), logger=_Log())
     assert first is None and nexts == [1]
     assert again.status == 200 and nexts == [1]
     command = {"command": "/advisor"}  # commands are never retried: no claim needed
-    middleware(command, lambda: nexts.append(3), logger=_Log())
+    middleware(command, context, lambda: nexts.append(3), logger=_Log())
     assert nexts == [1, 3]
 
 
+def test_messages_the_bot_does_not_act_on_leave_no_trace(bot):
+    middleware = claim_events(bot)
+    context = {"bot_user_id": "UBOT", "bot_id": "BBOT"}
+    chatter = SAMPLE_EVENTS["message.channels"]
+    strangers_thread = {**chatter, "ts": "3.3", "thread_ts": "3.2"}
+    nexts = []
+    for i, event in enumerate((chatter, strangers_thread, {**chatter, "subtype": "message_changed"})):
+        body = {"type": "event_callback", "event_id": f"EvChat{i}", "event": event}
+        assert middleware(body, context, lambda: nexts.append("chatter"), logger=_Log()).status == 200
+        assert not bot.events.seen(f"EvChat{i}")
+    bot.threads.remember("C1", "3.2")  # the bot answered in that thread: a reply there is a follow-up
+    body = {"type": "event_callback", "event_id": "EvChat9", "event": strangers_thread}
+    assert middleware(body, context, lambda: nexts.append(9), logger=_Log()) is None
+    assert nexts == [9] and bot.events.status("EvChat9") == "claimed"
+
+
 def test_an_unreachable_ledger_still_handles_the_event(bot, monkeypatch):
-    def broken(event_id):
+    def broken(event_id, payload=None):
         raise StorageError("database down")
 
     monkeypatch.setattr(bot.events, "claim", broken)
     nexts = []
-    answer_each_event_once(bot)({"type": "event_callback", "event_id": "Ev9"}, lambda: nexts.append(1), logger=_Log())
+    body = {"type": "event_callback", "event_id": "Ev9", "event": SAMPLE_EVENTS["app_mention"]}
+    claim_events(bot)(body, {"bot_user_id": "UBOT"}, lambda: nexts.append(1), logger=_Log())
     assert nexts == [1]
+
+
+def test_bolt_never_logs_a_request_body():
+    import logging
+
+    def record(message, *args):
+        return logging.LogRecord("slack_bolt", logging.INFO, "", 0, message, args, None)
+
+    unhandled = record("Unhandled request ({'text': %r})", "secret")
+    assert without_request_bodies(unhandled) and "secret" not in unhandled.getMessage()
+    invalid = record("Invalid request signature detected (body: x)")
+    without_request_bodies(invalid)
+    assert invalid.getMessage() == "Invalid request signature detected (request body not logged)"
 
 
 class _Log:
@@ -211,7 +239,7 @@ def _secret(value: str):
 
 def test_healthz_checks_the_database(bot):
     statuses = []
-    wsgi = SlackWsgi(slack_handler=None, bot=bot)
+    wsgi = SlackWsgi(app=None, bot=bot, signing_secret=SECRET)
     body = wsgi({"PATH_INFO": "/healthz"}, lambda status, headers: statuses.append(status))
     assert statuses == ["200 OK"] and json.loads(b"".join(body)) == {"status": "ok"}
     bot.advisor.engine.dispose()

@@ -111,3 +111,28 @@ def test_unexpected_failure_is_reported_not_raised(bot, advisor, client):
     respond = Recorder()
     handle_command(bot, command("ask anything"), respond, client)
     assert "went wrong" in respond.calls[0]["text"] and respond.calls[0]["response_type"] == "ephemeral"
+
+
+HOSTILE = """id: HOST-1
+name: "Launch <!channel> Bot & <@U123>"
+business_unit: "Ops <!here>"
+region: Japan
+ai_type: genai
+phase: 2
+phase_since: 2026-07-15
+"""
+
+
+def test_record_text_never_reaches_slack_as_markup(bot, advisor, client, tmp_path):
+    """The fallback `text` (notifications, screen readers) is mrkdwn too: escaped like the blocks."""
+    from ingest.records import load_records
+
+    path = tmp_path / "hostile.yaml"
+    path.write_text(HOSTILE)
+    advisor.portfolio.replace_source(str(path), load_records(path, advisor.framework))
+    respond = Recorder()
+    handle_command(bot, command("initiative HOST-1"), respond, client)
+    handle_command(bot, command("portfolio japan"), respond, client)
+    sent = json.dumps(respond.calls)
+    assert respond.calls[0]["text"].startswith("Launch &lt;!channel&gt; Bot &amp; &lt;@U123&gt;: phase 2")
+    assert "<!channel>" not in sent and "<@U123>" not in sent and "<!here>" not in sent

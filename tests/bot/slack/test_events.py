@@ -3,8 +3,10 @@
 from slack_bolt.context.say_stream import SayStream
 from slack_bolt.context.set_status import SetStatus
 
+from advisor.access import Requester
 from advisor.errors import NotFoundError
 from bot.slack.listeners.events import handle_mention, handle_message
+from bot.slack.mrkdwn import to_safe_markdown
 from tests.bot.slack.fakes import ADMIN, BOT_ID, BOT_USER
 
 QUESTION = "What is missing before Claims Triage Assistant can go live?"
@@ -43,7 +45,18 @@ def test_mention_is_answered_in_its_thread_with_status_shown_then_cleared(bot, a
     assert statuses(client) == ["is thinking…", ""]
     question, requester, history = advisor.asked[0]
     assert question == QUESTION and history is None
-    assert (requester.user_id, requester.channel_id) == ("U1", "C1")  # access control: always both ids
+    assert requester == Requester(channel_id="C1")  # the whole channel reads it: the channel's rights
+    assert len(advisor.asked) == 1  # nothing restricted lists U1: a private answer could not differ
+    assert bot.threads.knows("C1", "100.1")  # replies in this thread are follow-ups from now on
+
+
+def test_a_mention_by_someone_with_restricted_rights_is_also_asked_privately(bot, advisor, client, me):
+    """U0STRATEGY1 may see MNA-013: the bot checks whether a private answer would say more."""
+    handle_mention(bot, mention(user="U0STRATEGY1"), me, client)
+    assert [a[1] for a in advisor.asked] == [
+        Requester(channel_id="C1"),
+        Requester(user_id="U0STRATEGY1", channel_id="C1"),
+    ]
 
 
 def test_mention_inside_a_thread_passes_the_earlier_turns(bot, advisor, client, me):
@@ -92,6 +105,7 @@ def test_status_failure_does_not_stop_the_answer(bot, client, me):
 
 
 def test_thread_reply_without_mention_is_a_follow_up_when_the_bot_answered_there(bot, advisor, client, me):
+    bot.threads.remember("C1", "100.1")
     client.responses["conversations_replies"] = {
         "ok": True,
         "messages": [
@@ -105,13 +119,9 @@ def test_thread_reply_without_mention_is_a_follow_up_when_the_bot_answered_there
     assert client.of("chat_postMessage")[0]["thread_ts"] == "100.1"
 
 
-def test_thread_reply_in_a_thread_without_the_bot_is_ignored(bot, advisor, client, me):
-    client.responses["conversations_replies"] = {
-        "ok": True,
-        "messages": [{"user": "U1", "ts": "100.1", "text": "lunch?"}, {"user": "U2", "ts": "100.3", "text": "sure"}],
-    }
+def test_thread_reply_in_a_thread_without_the_bot_is_ignored_without_asking_slack(bot, advisor, client, me):
     handle_message(bot, channel_message("100.3", thread_ts="100.1", text="sure"), me, client)
-    assert advisor.asked == [] and client.of("chat_postMessage") == []
+    assert advisor.asked == [] and client.calls == []  # not even conversations.replies
 
 
 def test_channel_chatter_edits_bots_and_mentions_are_not_answered_by_the_message_listener(bot, advisor, client, me):
@@ -122,10 +132,11 @@ def test_channel_chatter_edits_bots_and_mentions_are_not_answered_by_the_message
     assert advisor.asked == [] and client.calls == []
 
 
-def test_unreadable_thread_is_logged_not_answered(bot, advisor, client, me):
+def test_follow_up_in_a_thread_whose_history_is_unreadable_is_answered_without_it(bot, advisor, client, me):
+    bot.threads.remember("C1", "100.1")
     client.failing["conversations_replies"] = "missing_scope"
     handle_message(bot, channel_message("100.3", thread_ts="100.1"), me, client)
-    assert advisor.asked == [] and client.of("chat_postMessage") == []
+    assert advisor.asked[0][2] is None and len(client.of("chat_postMessage")) == 1
 
 
 def test_direct_message_streams_the_answer_in_its_thread(bot, advisor, client, me):
@@ -141,7 +152,8 @@ def test_direct_message_streams_the_answer_in_its_thread(bot, advisor, client, m
         for call in client.of("chat_startStream") + client.of("chat_appendStream") + [stop]
         for chunk in call.get("chunks") or []
     )
-    assert streamed == advisor.answer.text
+    assert streamed == to_safe_markdown(advisor.answer.text)
+    assert advisor.asked[0][1] == Requester(user_id="U1", channel_id="D1")  # a 1:1 DM: the asker's rights
     assert [b["type"] for b in stop["blocks"]] == ["section", "context", "actions"]
     assert client.of("chat_postMessage") == []
     assert statuses(client) == ["is thinking…", ""]

@@ -1,9 +1,12 @@
-"""The App Home tab and the agent pane's suggested prompts."""
+"""The App Home tab, and the agent's DM (the Messages tab): greeting and suggested prompts."""
 
 import json
 
+from slack_bolt.context.set_suggested_prompts import SetSuggestedPrompts
+
+from advisor.access import Requester
 from advisor.errors import StorageError
-from bot.slack.listeners.assistant import handle_thread_started
+from bot.slack.listeners.assistant import handle_messages_tab
 from bot.slack.listeners.home import handle_home_opened
 
 
@@ -22,35 +25,28 @@ def test_home_shows_the_portfolio_within_the_users_visibility(bot, client):
     assert visible(insider) == visible(outsider) + 1  # the restricted deal-room record is the insider's only
 
 
-def test_messages_tab_publishes_nothing(bot, client):
-    handle_home_opened(bot, {"type": "app_home_opened", "user": "U1", "tab": "messages"}, client)
-    assert client.calls == []
-
-
-def test_home_failure_publishes_a_helpful_error_view(bot, advisor, client, monkeypatch):
+def test_home_failure_publishes_a_helpful_error_view_without_server_details(bot, advisor, client, monkeypatch):
     def broken(requester):
-        raise StorageError("database is locked")
+        raise StorageError("cannot open the database postgresql://advisor@db:5432/advisor: OperationalError")
 
     monkeypatch.setattr(advisor, "portfolio_summary", broken)
     handle_home_opened(bot, {"type": "app_home_opened", "user": "U1", "tab": "home"}, client)
     text = client.of("views_publish")[0]["view"]["blocks"][0]["text"]["text"]
-    assert "database is locked" in text and "Reopen this tab" in text
+    assert "couldn't reach my database" in text and "Reopen this tab" in text
+    assert "postgresql" not in text and "OperationalError" not in text
 
 
-def test_agent_pane_greets_and_suggests_prompts_about_a_real_initiative(bot, client):
-    event = {
-        "type": "assistant_thread_started",
-        "assistant_thread": {"user_id": "U1", "channel_id": "D1", "thread_ts": "300.1", "context": {}},
-    }
-    handle_thread_started(bot, event, client)
+def test_messages_tab_greets_once_and_sets_prompts_without_a_thread(bot, client):
+    """agent_view: opening the agent's DM is app_home_opened with tab "messages"; the prompts are set
+    for the DM's latest message, without thread_ts (with it, Slack drops them for agent apps)."""
+    event = {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "messages"}
+    for _ in range(2):
+        handle_messages_tab(bot, event, client, SetSuggestedPrompts(client, "D1"))
     [greeting] = client.of("chat_postMessage")
-    assert greeting["thread_ts"] == "300.1" and "<@U1>" in greeting["text"]
-    [prompts] = client.of("assistant_threads_setSuggestedPrompts")
-    assert [p["title"] for p in prompts["prompts"]] == [
-        "Next phase",
-        "Risks",
-        "Missing infrastructure",
-        "Portfolio status",
-    ]
-    stalled = bot.advisor.portfolio_summary(bot.requester("U1", "D1")).stalled[0].name
-    assert stalled in prompts["prompts"][0]["message"]
+    assert greeting["channel"] == "D1" and "<@U1>" in greeting["text"] and "thread_ts" not in greeting
+    first, second = client.of("assistant_threads_setSuggestedPrompts")
+    assert first == second and first["channel_id"] == "D1" and first.get("thread_ts") is None
+    titles = [p["title"] for p in first["prompts"]]
+    assert titles == ["Next phase", "Risks", "Missing infrastructure", "Portfolio status"]
+    stalled = [m.name for m in bot.advisor.portfolio_summary(Requester(user_id="U1")).stalled]
+    assert any(name in first["prompts"][0]["message"] for name in stalled)

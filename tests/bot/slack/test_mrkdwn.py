@@ -1,6 +1,6 @@
 """Markdown to Slack mrkdwn, and splitting to Slack's 3,000-character text limit."""
 
-from bot.slack.mrkdwn import link, split_text, to_mrkdwn, to_mrkdwn_blocks
+from bot.slack.mrkdwn import link, split_text, to_mrkdwn, to_mrkdwn_blocks, to_safe_markdown
 
 
 def test_emphasis_links_and_code():
@@ -59,3 +59,22 @@ def test_split_code_block_is_refenced_per_piece():
     pieces = split_text([code], limit=1000)
     assert len(pieces) > 1
     assert all(p.startswith("```\n") and p.endswith("\n```") and len(p) <= 1000 for p in pieces)
+
+
+def test_streamed_markdown_keeps_formatting_and_makes_quoted_markup_literal():
+    """chat.appendStream takes Markdown: the same policy, so a quoted document cannot ping or mislead."""
+    out = to_safe_markdown(
+        "**Tell** <!channel> & <@U123>: see <https://evil.example|Official docs>, "
+        "[click](javascript:alert(1)) or [the guide](https://a.io/x) [1][2]. 5 * 3 * 2"
+    )
+    assert out == (
+        "**Tell** &lt;!channel&gt; &amp; &lt;@U123&gt;: see "
+        "&lt;https://evil.example\\|Official docs&gt;, "
+        "[click\\](javascript:alert(1)) or [the guide](https://a.io/x) [1][2]. 5 \\* 3 \\* 2"
+    )
+
+
+def test_streamed_markdown_code_cannot_open_slack_markup():
+    out = to_safe_markdown("Use `<@U123>` here:\n\n```\nnotify <!channel>\n```")
+    assert out == "Use `<\u200b@U123>` here:\n\n```\nnotify <\u200b!channel>\n```"
+    assert "<@" not in out and "<!" not in out
