@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date
 from functools import cached_property
 
 from advisor.access import Requester
 from advisor.answering.answer import Answer
-from advisor.answering.evidence import Evidence, Item, Quoter, Section
+from advisor.answering.evidence import Evidence, Quoter
 from advisor.errors import AdvisorError, NotFoundError
 from advisor.framework import Framework, load_framework
-from advisor.messages import translator
 from advisor.portfolio.assessment import Assessment, PortfolioSummary, assess_initiative, summarize_assessed
 from advisor.portfolio.records import Initiative
 from advisor.settings import Settings
-from advisor.understanding.matching import best_matches
 
 
 class Advisor:
@@ -68,16 +67,32 @@ class Advisor:
 
         return make_composer(self.settings)
 
+    @cached_property
+    def understanding(self):
+        from advisor.understanding.classifier import ExampleClassifier, load_examples
+        from advisor.understanding.intents import Understanding
+
+        embedder = self.index.embedder
+        classifier = ExampleClassifier(embedder, load_examples(), cache_dir=self.settings.data_dir / "understanding")
+        return Understanding(self.framework, embedder, classifier)
+
     def find_initiative(self, id_or_name: str, requester: Requester) -> Initiative:
-        """The one visible initiative named by id, name or a loose form of its name."""
+        """The one visible initiative named by id, name or a loose form of its name; the same
+        resolver as questions use, so a name that fits none or several says which are closest."""
+        from advisor.answering.declines import ambiguous_message, unknown_initiative_message
+        from advisor.understanding.entities import resolve
+
         records = self.portfolio.all(requester)
-        matches = best_matches(id_or_name, records)
-        if not matches:
-            raise NotFoundError(f"no initiative matches {id_or_name!r}")
-        if len(matches) > 1:
-            names = ", ".join(f"{m.record.name} ({m.record.id})" for m in matches)
-            raise NotFoundError(f"{id_or_name!r} matches several initiatives: {names}; use the id")
-        return matches[0].record
+        resolution = resolve(id_or_name, records, whole_name=True)
+        named = resolution.named
+        if len(named) == 1:
+            return named[0]
+        if len(named) > 1:
+            raise NotFoundError(ambiguous_message(id_or_name.strip(), named))
+        if resolution.ambiguous is not None:
+            raise NotFoundError(ambiguous_message(id_or_name.strip(), resolution.ambiguous.records))
+        unknown = resolution.unknown or resolution.mentions[0]
+        raise NotFoundError(unknown_initiative_message(replace(unknown, typed=id_or_name.strip())))
 
     def grants_access(self, principal: str) -> bool:
         """Whether any restricted record or document lists ``principal`` (a user or channel id): when
@@ -94,13 +109,14 @@ class Advisor:
         """The summary over the visible initiatives matching ``where`` (free text, for example
         "genai japan", "phase 2", "stalled", "missing monitoring"), which it describes in words."""
         from advisor.answering.portfolio_facts import describe_filter
-        from advisor.understanding.intents import parse_filter
+        from advisor.understanding.filters import parse_filter
+        from advisor.understanding.matching import folded
 
         records = self.portfolio.all(requester)
         assessed = [(r, self._assess(r)) for r in records]
         if not where.strip():
             return summarize_assessed(self.framework, assessed)
-        filters = parse_filter(" ".join(where.lower().split()), records, self.framework)
+        filters = parse_filter(folded(where), records, self.framework)
         if filters.is_empty():
             raise NotFoundError(
                 f"{where.strip()!r} is not a filter I know; try a region, a business unit, an AI type "
@@ -118,27 +134,15 @@ class Advisor:
         ``history`` holds the earlier questions of the same conversation, oldest first, so a
         follow-up such as "and what are its risks?" is about the initiative asked about before.
         """
-        from advisor.understanding.intents import understand
-        from advisor.understanding.language import detect_language
-
         started = time.perf_counter()
         question = " ".join(question.split())
         if not question:
             raise AdvisorError("the question is empty; ask about an initiative, the portfolio or a practice")
         records = self.portfolio.all(requester)
-        query = understand(question, history or [], records, self.framework)
-        language = detect_language(question)
-        quoter = Quoter(self.index, self.settings.knowledge_dir, requester)
-        facts: dict = {}
-        if query.intent == "portfolio_status":
-            evidence, facts = self._portfolio_evidence(question, records, query.filter, quoter, language)
-        elif len(query.initiatives) > 1:
-            evidence = _ambiguous(question, query, quoter, language)
-            facts = {"initiatives": [r.id for r in query.initiatives]}
-        elif query.initiatives:
-            evidence, facts = self._initiative_evidence(question, query, quoter, language)
-        else:
-            evidence = self._guidance_evidence(question, requester, quoter, query, language)
+        query = self.understanding.understand(question, history or [], records)
+        evidence, facts = self._evidence(
+            question, query, records, Quoter(self.index, self.settings.knowledge_dir, requester)
+        )
         searched = time.perf_counter()
         text, citations = self.composer.compose(evidence)
         composed = time.perf_counter()
@@ -159,13 +163,34 @@ class Advisor:
             **facts,
         )
 
-    def _initiative_evidence(self, question: str, query, quoter: Quoter, language: str) -> tuple[Evidence, dict]:
+    def _evidence(self, question: str, query, records: list[Initiative], quoter: Quoter) -> tuple[Evidence, dict]:
+        """The evidence for what the question asks, and the exact facts the answer carries."""
+        from advisor.answering import declines
+
+        language = query.language
+        if query.intent == "out_of_scope":
+            return declines.out_of_scope(question, language), {}
+        if query.intent == "comparison":
+            return self._comparison_evidence(question, query, records, quoter)
+        if query.intent == "portfolio_status":
+            return self._portfolio_evidence(question, records, query, quoter)
+        if query.mention is not None and not query.mention.records:
+            return declines.unknown_initiative(question, query.intent, query.mention, language), {}
+        if len(query.initiatives) > 1:
+            typed = query.mention.typed if query.mention else question
+            evidence = declines.ambiguous(question, query.intent, typed, query.initiatives, quoter, language)
+            return evidence, {"initiatives": [r.id for r in query.initiatives]}
+        if query.initiatives:
+            return self._initiative_evidence(question, query, quoter)
+        return self._guidance_evidence(question, quoter, query), {}
+
+    def _initiative_evidence(self, question: str, query, quoter: Quoter) -> tuple[Evidence, dict]:
         from advisor.answering.facts import initiative_evidence
 
         record = query.initiatives[0]
         a = self._assess(record)
         evidence = initiative_evidence(
-            question, query.intent, record, a, self.framework, quoter, self.settings.stall_days, language
+            question, query.intent, record, a, self.framework, quoter, self.settings.stall_days, query.language
         )
         facts = {
             "initiative": a,
@@ -177,27 +202,50 @@ class Advisor:
         }
         return evidence, facts
 
-    def _portfolio_evidence(self, question: str, records: list[Initiative], filters, quoter: Quoter, language: str):
-        from advisor.answering.portfolio_facts import portfolio_evidence
+    def _portfolio_evidence(self, question: str, records: list[Initiative], query, quoter: Quoter):
+        from advisor.answering.comparison import ranking
+        from advisor.answering.portfolio_facts import describe_filter, portfolio_evidence
 
+        filters, language = query.filter, query.language
         assessed = {r.id: self._assess(r) for r in records}
+        matching = [r for r in records if filters.matches(r, assessed[r.id])]
+        if query.group_by:
+            pairs = [(r, assessed[r.id]) for r in matching]
+            description = describe_filter(filters, self.framework, language)
+            evidence = ranking(question, query.group_by, pairs, description, self.framework, quoter)
+            return evidence, {"initiatives": [r.id for r in matching]}
         summary = (
             summarize_assessed(self.framework, [(r, assessed[r.id]) for r in records]) if filters.is_empty() else None
         )
         evidence = portfolio_evidence(
             question, records, assessed, filters, self.framework, quoter, self.settings.stall_days, summary, language
         )
-        matching = [r.id for r in records if filters.matches(r, assessed[r.id])]
-        return evidence, {"initiatives": matching}
+        return evidence, {"initiatives": [r.id for r in matching]}
 
-    def _guidance_evidence(self, question: str, requester: Requester, quoter: Quoter, query, language: str) -> Evidence:
+    def _comparison_evidence(self, question: str, query, records: list[Initiative], quoter: Quoter):
+        from advisor.answering.comparison import compare_groups, compare_initiatives
+
+        if query.compare is not None:
+            dimension, values = query.compare
+            pairs = [(r, self._assess(r)) for r in records]
+            members = [r.id for r, _ in pairs if getattr(r, dimension) in values]
+            return compare_groups(question, dimension, values, pairs, self.framework), {"initiatives": members}
+        pairs = [(r, self._assess(r)) for r in query.initiatives]
+        evidence = compare_initiatives(question, pairs, self.framework, quoter)
+        return evidence, {"initiatives": [r.id for r in query.initiatives]}
+
+    def _guidance_evidence(self, question: str, quoter: Quoter, query) -> Evidence:
+        """Cited practice passages; declined as not covered when the examples say so or when no
+        passage comes near the question (the model's calibrated relevance floor)."""
+        from advisor.answering import declines
         from advisor.answering.facts import readiness_sections, readiness_summary, type_risk_sections
         from advisor.answering.guidance import key_points, score_sentences
         from advisor.search.index import SearchFilter
 
-        vector = self.index.embedder.embed_query(question)
+        language = query.language
+        vector = query.vector if query.vector is not None else self.index.embedder.embed_query(question)
         where = SearchFilter(kinds=("practice", "document"))
-        hits = self.index.search(question, requester, k=self.settings.search_k, where=where, vector=vector)
+        hits = self.index.search(question, quoter.requester, k=self.settings.search_k, where=where, vector=vector)
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
         summary, sections = "", []
         if query.readiness_of:
@@ -205,7 +253,7 @@ class Advisor:
             sections = readiness_sections(query.readiness_of, self.framework, quoter, language)
         elif query.risks_of:
             sections = type_risk_sections(query.risks_of, self.framework, quoter, language)
-        if best >= self.index.embedder.relevance_floor or sections:
+        if sections or (query.intent != "not_covered" and best >= self.index.embedder.relevance_floor):
             scored = score_sentences(vector, hits, self.sentences)
             # After the framework's own sections the practices add at most two sections of points.
             opening, points = key_points(scored, sections=2 if sections else 3, lead_with_opening=not sections)
@@ -218,23 +266,4 @@ class Advisor:
                 sections=sections + points,
                 passages=hits,
             )
-        topics = list(dict.fromkeys(h.chunk.section for h in hits))[:3]
-        return Evidence(
-            question=question, intent="general_guidance", language=language, found=False, suggestions=topics
-        )
-
-
-def _ambiguous(question: str, query, quoter: Quoter, language: str) -> Evidence:
-    t = translator(language)
-    items = [
-        Item(quote=quote) if (quote := quoter.record_phase(r)) else Item(lead=f"{r.name} ({r.id})")
-        for r in query.initiatives
-    ]
-    summary = t.gettext("Several initiatives match your question; ask again with the name or id of the one you mean.")
-    return Evidence(
-        question=question,
-        intent=query.intent,
-        language=language,
-        summary=summary,
-        sections=[Section(heading=t.gettext("Matching initiatives"), items=items)],
-    )
+        return declines.not_covered(question, list(dict.fromkeys(h.chunk.section for h in hits))[:3], language)

@@ -41,3 +41,31 @@ def key_term_coverage(case: dict, answer: Answer) -> float | None:
         return None
     text = answer.text.lower()
     return sum(1 for term in terms if str(term).lower() in text) / len(terms)
+
+
+DECLINES = ("out_of_scope", "not_covered")
+FACTS = ("next_phase", "missing_capabilities", "unmet_checks", "risks_include")
+
+
+def check_routing(case: dict, answer: Answer) -> dict[str, bool]:
+    """Whether the answer is about what the case says: its intent and its subject (the initiative,
+    the set of initiatives, a name it does not know and the names it offers instead)."""
+    checks = {"intent": answer.intent == case["intent"]}
+    found = case.get("found", case["intent"] not in DECLINES)
+    checks["found"] = answer.found == found
+    if "initiative" in case:
+        expected = case["initiative"]
+        checks["initiative"] = (answer.initiative.id if answer.initiative else None) == expected
+    if "initiatives" in case:
+        checks["initiatives"] = sorted(answer.initiatives) == sorted(case["initiatives"])
+    if "suggests" in case:
+        checks["suggests"] = all(any(f"({i})" in s for s in answer.suggestions) for i in case["suggests"])
+    return checks
+
+
+def check_facts(case: dict, answer: Answer) -> dict[str, bool] | None:
+    """The exact facts the case expects (None when it expects none beyond its subject)."""
+    if not any(key in case for key in FACTS):
+        return None
+    checks = check_answer({**case, "intent": answer.intent}, answer)
+    return {k: v for k, v in checks.items() if k in FACTS}

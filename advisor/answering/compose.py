@@ -56,12 +56,11 @@ class ExtractiveComposer:
     def compose(self, evidence: Evidence) -> tuple[str, list[Citation]]:
         t = translator(evidence.language)
         citations = CitationList()
-        if not evidence.found:
-            text = t.gettext("I found nothing in the knowledge base that answers this, so I won't guess.")
-            if evidence.suggestions:
-                topics = "\n".join(f"- {topic}" for topic in evidence.suggestions)
-                text += " " + t.gettext("The closest topics I have are:") + "\n" + topics
-            return text, []
+        if not evidence.found:  # a decline or an unknown name: its words are the evidence's summary
+            summary = evidence.summary or t.gettext(
+                "I found nothing in the knowledge base that answers this, so I won't guess."
+            )
+            return "\n".join([summary, *(f"- {topic}" for topic in evidence.suggestions)]), []
         lines = [evidence.summary] if evidence.summary else []
         if evidence.opening is not None:
             lines.append(f"{evidence.opening.sentence} [{citations.cite(evidence.opening)}]")

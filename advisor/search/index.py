@@ -274,7 +274,8 @@ class Index:
     ) -> list[Hit]:
         """Best ``k`` chunks the requester may see: dense and BM25 fused by reciprocal rank, BM25
         weighted by the square of the share of the query's terms it knows (see
-        :meth:`KeywordIndex.coverage`). ``vector`` is the query's embedding when the caller has it."""
+        :meth:`KeywordIndex.coverage`). ``vector`` is the query's embedding when the caller already
+        has it (it is not embedded again)."""
         where = where or SearchFilter()
         depth = max(k * 3, 20)
         keyword = self.keyword_index()

@@ -1,66 +1,27 @@
-"""What a question asks and about what, from its own words (no LLM needed)."""
+"""What a question asks and about what: the nearest labelled examples decide the kind of question,
+exact signals (ids, names, phases, capabilities, regions) decide its subject, and both together
+decide when a name in the question matters and when a question follows up an earlier one."""
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from advisor.framework import Framework
-from advisor.portfolio.assessment import Assessment
-from advisor.portfolio.records import Initiative
-from advisor.understanding.matching import best_matches
+import numpy as np
 
-_RISK = re.compile(r"\brisk|\brisky\b|danger|threat|go wrong|worr(y|ies)|pitfall|concern")
-_MISSING = re.compile(
-    r"\bmissing\b|\black|\bgaps?\b|infrastructure|capabilit|mlops|llmops|\bin place\b|"
-    r"\bneed to (build|add|put)"
-)
-_NEXT = re.compile(
-    r"next (phase|step|stage)|\bgo(es|ing)? live|to production|production[- ]ready|\bblock|"
-    r"hold(s|ing)? (it|them|\w+) back|move (on|forward|ahead|to)|\badvance|\bgates?\b|"
-    r"\bready\b|promot|graduat|to phase \d|what does .* need|what do(es)? .* take"
-)
-_READINESS = re.compile(
-    r"\bgo(es|ing)? live|production|launch|\bready\b|roll(ing)? out|\bscal(e|ing)\b|"
-    r"\bneed|\brequire|checklist|before"
-)
-_FOLLOW_UP = re.compile(
-    r"^(and|also|what about|how about|then)\b|\b(it|its|it's|this one|that one|"
-    r"this initiative|that initiative|the same)\b"
-)
-_PLURAL = re.compile(r"\b(initiatives|projects|pilots|use cases|pocs|ones)\b")
-_PORTFOLIO = re.compile(
-    r"\bportfolio\b|\bhow many\b|\blist\b|\boverview\b|\ball (of )?(our|the) |"
-    r"\bwhich\b.*\b(initiatives|projects|pilots|use cases|ones|agents|models|bots|systems)\b|"
-    r"\ball (\w+ ){0,2}(initiatives|projects|pilots|use cases)\b|\bhow are we doing\b|"
-    r"\b(summary|status|state) of (all|our|the) (\w+ )?(portfolio|initiatives|projects|use cases)\b"
-)
-_PORTFOLIO_STATE = re.compile(
-    r"status|stall|stuck|\black|without|missing|\bare there\b|do we have|\bin phase|"
-    r"\bready\b"
-)
-_READY = re.compile(r"\bready (for|to)\b|\bpass(ed|es)? (its|their|the) gates?\b|\bcan (move|advance|go)\b")
-_STALLED = re.compile(r"\bstall(ed|ing|s)?\b")
-_STUCK_IN = re.compile(r"\bstuck\b(?! in (the )?(poc|pilot|phase|proof))")
-_NEGATION = re.compile(
-    r"\b(lack|lacks|lacking|without|missing|no|not have|don't have|doesn't have|"
-    r"do not have|does not have|needs?|gaps? in)\b"
-)
-_NO_OWNER = re.compile(
-    r"\b(without|no|lack\w*|missing|not have|don't have|doesn't have)\s+(an?\s+)?(named\s+|clear\s+)?"
-    r"(business\s+)?owners?\b|ownerless|unowned|(nobody|no one) owns"
-)
-_NO_KPI = re.compile(
-    r"\b(without|no|lack\w*|missing|not have|don't have|doesn't have)\s+(an?\s+)?(measured\s+)?(kpis?|roi|metrics?|"
-    r"measurements?)\b|unmeasured|not measured|no measured"
-)
-_AI_TYPES = {
-    "genai": re.compile(r"\bgen ?ai\b|generative|\bllms?\b|\bgpt|\brag\b|copilot"),
-    "agent": re.compile(r"\bagent(s|ic)?\b"),
-    "ml": re.compile(r"\bml\b|machine learning|traditional|predictive|classical"),
-}
-_POC = re.compile(r"\b(pocs?|proofs? of concept|proof-of-concept)\b")
+from advisor.framework import Framework
+from advisor.portfolio.records import Initiative
+from advisor.search.embedding import Embedder
+from advisor.understanding.classifier import ExampleClassifier, Scores
+from advisor.understanding.entities import Mention, Resolution, name_after_determiner, resolve, unknown_name
+from advisor.understanding.filters import PortfolioFilter, grouping_named, parse_filter, says
+from advisor.understanding.language import Language, detect_language
+from advisor.understanding.matching import folded
+
+__all__ = ["Intent", "PortfolioFilter", "Query", "Understanding", "parse_filter"]
 
 Intent = Literal[
     "initiative_status",
@@ -68,46 +29,30 @@ Intent = Literal[
     "missing_infrastructure",
     "risks",
     "portfolio_status",
+    "comparison",
     "general_guidance",
+    "not_covered",
+    "out_of_scope",
 ]
-
-
-@dataclass(frozen=True)
-class PortfolioFilter:
-    ai_types: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    business_units: tuple[str, ...] = ()
-    phases: tuple[int, ...] = ()
-    stalled: bool = False
-    missing: tuple[str, ...] = ()
-    having: tuple[str, ...] = ()
-    without_owner: bool = False
-    without_kpi: bool = False
-    ready: bool = False  # every condition of the gate to the next phase is met
-
-    def is_empty(self) -> bool:
-        return self == PortfolioFilter()
-
-    def matches(self, record: Initiative, assessment: Assessment) -> bool:
-        return all(
-            (
-                not self.ai_types or record.ai_type in self.ai_types,
-                not self.regions or record.region in self.regions,
-                not self.business_units or record.business_unit in self.business_units,
-                not self.phases or record.phase in self.phases,
-                not self.stalled or assessment.stalled,
-                all(c in assessment.missing_capabilities for c in self.missing),
-                all(c in record.capabilities for c in self.having),
-                not self.without_owner or not record.business_owner,
-                not self.without_kpi or not record.has_measured_kpi,
-                not self.ready or (assessment.next_phase is not None and not assessment.unmet_gates),
-            )
-        )
-
-    def merged_into(self, earlier: PortfolioFilter) -> PortfolioFilter:
-        """A follow-up's filter: what it names replaces the same kind of filter of the earlier turn."""
-        changes = {k: v for k, v in self.__dict__.items() if v}
-        return replace(earlier, **changes)
+ASPECTS: tuple[Intent, ...] = ("initiative_status", "next_phase", "missing_infrastructure", "risks")
+DECLINES = ("not_covered", "out_of_scope")
+# How far ahead a practice question must be to win over a name in it: a weak name (one word of a
+# name, "policy") never beats a practice question; most of a name beats all but a clear one.
+OVER_WEAK_NAME = 0.0
+OVER_STRONG_NAME = 0.5
+# A portfolio question that names no filter is an overview; taken as one only when this likely.
+OVERVIEW_AT_LEAST = 0.5
+# A practice question this likely stands on its own even when it says "it".
+CLEAR_GUIDANCE = 0.6
+# A follow-up naming its own aspect ("and its risks?") must be this much likelier than "the same".
+OWN_ASPECT = 0.1
+# Aspects this close to the status are not told apart reliably; the status answer covers them all.
+STATUS_UNLESS = 0.1
+# Naming a capability ("does it have monitoring?") makes the missing-infrastructure aspect this much nearer.
+CAPABILITY_HINT = 0.35
+_PLACEHOLDER_IDS = ("ABC-77", "PRJ-12")  # as in examples.yaml
+HISTORY_TURNS = 4  # earlier questions looked at for a follow-up's subject
+CACHED_VECTORS = 512
 
 
 @dataclass
@@ -118,90 +63,221 @@ class Query:
     from_history: bool = False
     readiness_of: str | None = None  # guidance on what an AI type needs before production
     risks_of: str | None = None  # guidance on the risks of an AI type
+    mention: Mention | None = None  # a name as typed that fits no initiative, or several
+    group_by: str | None = None  # a ranking: "region", "business_unit" or "ai_type"
+    compare: tuple[str, tuple[str, ...]] | None = None  # ("region", ("Japan", "Korea"))
+    language: Language = "en"
+    vector: np.ndarray | None = field(default=None, repr=False)  # the question's embedding
 
 
-def _words(pattern: str) -> re.Pattern:
-    return re.compile(r"(?<![\w-])" + re.escape(pattern) + r"(?![\w-])")
+class Understanding:
+    """Turns questions into :class:`Query` objects; one per advisor, thread-safe."""
+
+    def __init__(self, framework: Framework, embedder: Embedder, classifier: ExampleClassifier):
+        self.framework = framework
+        self.embedder = embedder
+        self.classifier = classifier
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _embed(self, wording: str, earlier: bool) -> np.ndarray:
+        """The query embedding of a question; an earlier question of the conversation reuses the
+        vector made when it was asked (a new question is always embedded: once per ask)."""
+        with self._lock:
+            if earlier and wording in self._vectors:
+                self._vectors.move_to_end(wording)
+                return self._vectors[wording]
+        vector = self.embedder.embed_query(wording)
+        with self._lock:
+            self._vectors[wording] = vector
+            while len(self._vectors) > CACHED_VECTORS:
+                self._vectors.popitem(last=False)
+        return vector
+
+    def understand(self, question: str, history: list[str], records: list[Initiative], earlier: bool = False) -> Query:
+        """Intent, initiative(s) and filters of a question; earlier questions only for follow-ups."""
+        vector = self._embed(_ids_masked(question, records), earlier)
+        text = folded(question)
+        signals = Signals(
+            question=question,
+            text=text,
+            scores=self.classifier.scores(vector),
+            resolution=resolve(question, records),
+            filters=parse_filter(text, records, self.framework),
+        )
+        query = None
+        if history and _needs_context(signals):
+            query = self._follow_up(signals, history[-HISTORY_TURNS:], records)
+        if query is None:
+            query = self._fresh(signals, records)
+        return replace(query, language=detect_language(question), vector=vector)
+
+    def _fresh(self, s: Signals, records: list[Initiative]) -> Query:
+        """A self-contained question: the likeliest kind that has what it needs (an initiative
+        question needs a name, a comparison two subjects)."""
+        order = [_kind(s), *s.scores.ranked()]
+        if _names_portfolio_state(s.filters):  # "anything stuck for ages?" is never out of scope
+            order = [kind for kind in order if kind not in DECLINES]
+        for kind in dict.fromkeys(order):
+            query = self._as_kind(kind, s, records)
+            if query is not None:
+                return query
+        return self._guidance(s)
+
+    def _as_kind(self, kind: str, s: Signals, records: list[Initiative]) -> Query | None:
+        if kind in DECLINES:
+            return Query(kind)
+        if kind == "guidance":
+            return self._guidance(s)
+        if kind == "portfolio":
+            return Query("portfolio_status", filter=s.filters, group_by=grouping_named(s.text))
+        if kind in ("initiative", "follow_up"):  # a follow-up alone stands only if it names its subject
+            return _about_initiative(s, records)
+        if kind == "comparison":
+            if len(s.resolution.named) >= 2:
+                return Query("comparison", initiatives=s.resolution.named)
+            for dimension, values in (("region", s.filters.regions), ("business_unit", s.filters.business_units)):
+                if len(values) >= 2:
+                    return Query("comparison", compare=(dimension, values))
+        return None
+
+    def _guidance(self, s: Signals) -> Query:
+        """A practice question; for one AI type, its readiness gates or its risks come first."""
+        ai_type = s.filters.ai_types[0] if len(s.filters.ai_types) == 1 else None
+        aspect = _aspect(s)
+        if ai_type and aspect == "risks":
+            return Query("general_guidance", risks_of=ai_type)
+        if ai_type and aspect in ("next_phase", "missing_infrastructure"):
+            return Query("general_guidance", readiness_of=ai_type)
+        return Query("general_guidance")
+
+    def _follow_up(self, s: Signals, history: list[str], records: list[Initiative]) -> Query | None:
+        """A question that carries the earlier question's subject (or its aspect, for a new subject)."""
+        earlier = self.understand(history[-1], history[:-1], records, earlier=True)
+        if s.resolution.mentions:  # "and the route optimisation agent?": a new subject, the earlier aspect
+            query = _about_initiative(s, records)
+            if query is None or query.intent == "comparison" or earlier.intent not in ASPECTS:
+                return query
+            return replace(query, intent=_carried_aspect(s, earlier.intent), from_history=True)
+        if earlier.intent == "portfolio_status" or (_names_population(s.filters) and earlier.initiatives):
+            base = earlier.filter if earlier.intent == "portfolio_status" else PortfolioFilter()
+            return Query("portfolio_status", filter=s.filters.merged_into(base), from_history=True)
+        if earlier.intent in ASPECTS and len(earlier.initiatives) == 1:
+            intent = _carried_aspect(s, earlier.intent)
+            return Query(intent, initiatives=earlier.initiatives, from_history=True)
+        if earlier.intent == "comparison":
+            return replace(earlier, from_history=True)
+        types = s.filters.ai_types
+        if earlier.intent == "general_guidance" and len(types) == 1 and (earlier.readiness_of or earlier.risks_of):
+            kind = "readiness_of" if earlier.readiness_of else "risks_of"
+            return Query("general_guidance", from_history=True, **{kind: types[0]})
+        return None
 
 
-def capability_mentions(text: str, framework: Framework) -> list[str]:
-    """Capability ids named in the text (by id, label or alias), longest names first."""
-    names = []
-    for capability in framework.capabilities:
-        for name in [capability.id, capability.id.replace("_", " "), capability.label, *capability.aliases]:
-            names.append((name.lower(), capability.id))
-    found, remaining = [], text
-    for name, cid in sorted(names, key=lambda item: -len(item[0])):
-        if _words(name).search(remaining):
-            remaining = _words(name).sub(" ", remaining)
-            if cid not in found:
-                found.append(cid)
-    order = [c.id for c in framework.capabilities]
-    return sorted(found, key=order.index)
+@dataclass(frozen=True)
+class Signals:
+    """Everything known about a question before deciding what it asks."""
+
+    question: str
+    text: str  # folded: lower case, no accents
+    scores: Scores
+    resolution: Resolution
+    filters: PortfolioFilter
 
 
-def parse_filter(text: str, records: list[Initiative], framework: Framework) -> PortfolioFilter:
-    named = framework.regions_in(text)  # the region table's spellings, in any language
-    regions = [r for r in sorted({r.region for r in records}) if r in named or _words(r.lower()).search(text)]
-    units = [u for u in sorted({r.business_unit for r in records}) if _words(u.lower()).search(text)]
-    phases = {int(n) for n in re.findall(r"\bphase (\d)\b|^(\d)$", text) for n in n if n}
-    if _POC.search(text):
-        phases.add(1)
-    if re.search(r"\b(in|reached|reach) production\b", text):
-        phases |= {3, 4, 5}
-    capabilities = capability_mentions(text, framework)
-    negated = bool(_NEGATION.search(text))
-    return PortfolioFilter(
-        ai_types=tuple(t for t, pattern in _AI_TYPES.items() if pattern.search(text)),
-        regions=tuple(regions),
-        business_units=tuple(units),
-        phases=tuple(sorted(phases)),
-        stalled=bool(_STALLED.search(text) or _STUCK_IN.search(text)),
-        missing=tuple(capabilities) if negated else (),
-        having=() if negated else tuple(capabilities),
-        without_owner=bool(_NO_OWNER.search(text)),
-        without_kpi=bool(_NO_KPI.search(text)),
-        ready=bool(_READY.search(text)),
-    )
+def _carried_aspect(s: Signals, earlier: Intent) -> Intent:
+    """The follow-up's own aspect when it names one clearly ("and its risks?"), else the earlier one."""
+    aspects = _aspect_scores(s)
+    aspect = max(ASPECTS, key=aspects.get)
+    return _aspect(s) if aspects[aspect] - aspects.get("same", -1.0) > OWN_ASPECT else earlier
 
 
-def _aspect(text: str) -> Intent:
-    if _RISK.search(text):
-        return "risks"
-    if _MISSING.search(text):
-        return "missing_infrastructure"
-    if _NEXT.search(text):
-        return "next_phase"
-    return "initiative_status"
+def _aspect_scores(s: Signals) -> dict[str, float]:
+    aspects = dict(s.scores.aspects)
+    if s.filters.missing or s.filters.having or says(s.text, "capability_words"):
+        aspects["missing_infrastructure"] += CAPABILITY_HINT
+    return aspects
 
 
-def _is_portfolio(text: str, filters: PortfolioFilter) -> bool:
-    if _PORTFOLIO.search(text):
+def _aspect(s: Signals) -> Intent:
+    """What a question about one initiative asks; the status when no other aspect is clearly nearer."""
+    aspects = _aspect_scores(s)
+    aspect = max(ASPECTS, key=aspects.get)
+    return aspect if aspects[aspect] - aspects["initiative_status"] > STATUS_UNLESS else "initiative_status"
+
+
+def _ids_masked(question: str, records: list[Initiative]) -> str:
+    """The question with initiative ids replaced by the made-up ids of the examples: an id is an
+    exact signal, and its letters ("CLM") would only mislead the classifier about the wording."""
+    masked = 0
+    for record in records:
+        pattern = re.compile(rf"(?<![\w-]){re.escape(record.id)}(?![\w-])", re.IGNORECASE)
+        if pattern.search(question):
+            question = pattern.sub(_PLACEHOLDER_IDS[masked % 2], question)
+            masked += 1
+    return question
+
+
+def _kind(s: Signals) -> str:
+    """The kind of question from the examples, the names and the filters in it."""
+    scores, mention = s.scores, s.resolution.strongest
+    top = scores.kind
+    if mention is None:
+        if top == "portfolio" and s.filters.is_empty() and scores.kinds[top] < OVERVIEW_AT_LEAST:
+            return scores.ranked()[1]
+        return top
+    if not mention.exact:
+        ahead = OVER_STRONG_NAME if mention.strong else OVER_WEAK_NAME
+        if top in ("guidance", *DECLINES) and scores.margin(top) > ahead:
+            return top
+        if top == "portfolio" and not mention.strong and not s.filters.is_empty():
+            return "portfolio"
+    if len(s.resolution.named) >= 2:
+        return "comparison"
+    return "follow_up" if top == "follow_up" else "initiative"
+
+
+def _names_portfolio_state(f: PortfolioFilter) -> bool:
+    """Whether the question names a state only initiatives have: stalled, a missing capability,
+    no owner, no measured KPI, ready for the next phase."""
+    return bool(f.stalled or f.missing or f.without_owner or f.without_kpi or f.ready)
+
+
+def _names_population(f: PortfolioFilter) -> bool:
+    """Filters that turn a follow-up from one initiative to a set: "what about Korea?", "and the agents?"
+    (unlike "is it ready for phase 2?" or "is it stalled?", which stay with the initiative)."""
+    return bool(f.regions or f.business_units or f.ai_types)
+
+
+def _needs_context(s: Signals) -> bool:
+    """Whether a question needs the conversation: it is worded as a follow-up, asks about an
+    initiative without naming one, or points back ("is it stalled?", "those") without being a
+    clear practice question of its own."""
+    kind = _kind(s)
+    if kind == "follow_up":
         return True
-    return bool(_PLURAL.search(text)) and bool(
-        _PORTFOLIO_STATE.search(text) or filters.regions or filters.ai_types or filters.phases
-    )
+    if s.resolution.mentions or kind in DECLINES:
+        return False
+    if kind == "initiative":
+        return True
+    clear = kind == "guidance" and s.scores.kinds[kind] >= CLEAR_GUIDANCE
+    return not clear and says(s.text, "anaphora")
 
 
-def understand(question: str, history: list[str], records: list[Initiative], framework: Framework) -> Query:
-    """Intent, initiative(s) and portfolio filters of a question, using earlier turns for follow-ups."""
-    text = " ".join(question.lower().split())
-    matches = best_matches(question, records)
-    filters = parse_filter(text, records, framework)
-    if _is_portfolio(text, filters) and not any(m.exact for m in matches):
-        return Query("portfolio_status", filter=filters)
-    if matches:
-        return Query(_aspect(text), initiatives=[m.record for m in matches])
-    follow_up = _FOLLOW_UP.search(text) or len(text.split()) <= 6
-    if history and follow_up:
-        earlier = understand(history[-1], history[:-1], records, framework)
-        if earlier.initiatives and not filters.regions and not filters.ai_types:
-            return Query(_aspect(text), initiatives=earlier.initiatives, from_history=True)
-        if earlier.intent == "portfolio_status":
-            return Query("portfolio_status", filter=filters.merged_into(earlier.filter), from_history=True)
-    if (_STALLED.search(text) or _STUCK_IN.search(text)) and not filters.is_empty():
-        return Query("portfolio_status", filter=filters)
-    ai_type = filters.ai_types[0] if len(filters.ai_types) == 1 else None
-    if ai_type and _RISK.search(text):
-        return Query("general_guidance", risks_of=ai_type)
-    return Query("general_guidance", readiness_of=ai_type if ai_type and _READINESS.search(text) else None)
+def _about_initiative(s: Signals, records: list[Initiative]) -> Query | None:
+    """A question about one initiative: resolved, ambiguous, or a name no initiative has."""
+    resolution = s.resolution
+    aspect = _aspect(s)
+    named = resolution.named
+    if len(named) >= 2:
+        return Query("comparison", initiatives=named)
+    if named:
+        return Query(aspect, initiatives=named)
+    if resolution.ambiguous is not None:
+        return Query(aspect, initiatives=resolution.ambiguous.records, mention=resolution.ambiguous)
+    if resolution.unknown is not None:
+        return Query(aspect, mention=resolution.unknown)
+    typed = name_after_determiner(s.question) if s.filters.is_empty() else None
+    if typed:
+        return Query(aspect, mention=unknown_name(typed, records))
+    return None

@@ -130,7 +130,7 @@ def test_bad_csv_is_reported_and_nothing_is_stored(data_dir, tmp_path):
 @pytest.mark.parametrize(
     "args, env, message",
     [
-        (["initiative", "NOPE-1"], {}, "error: no initiative matches 'NOPE-1'"),
+        (["initiative", "NOPE-1"], {}, "error: I don't know an initiative called “NOPE-1”."),
         (["portfolio"], {"ADVISOR_STALL_DAYS": "soon"}, "error: invalid setting ADVISOR_STALL_DAYS"),
         (["portfolio"], {"ADVISOR_KNOWLEDGE_DIR": "/nonexistent"}, "cannot read the framework file"),
         (["search", "x", "--kind", "memo"], {}, "error: --kind: unknown kind 'memo'"),

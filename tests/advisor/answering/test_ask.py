@@ -31,6 +31,7 @@ def test_labelled_set_is_large_enough():
         "risks",
         "portfolio_status",
         "general_guidance",
+        "out_of_scope",
     }
 
 
@@ -117,17 +118,21 @@ def test_restricted_record_never_shapes_an_answer_for_outsiders(bundled_advisor)
     for question in questions:
         dumped = bundled_advisor.ask(question, outsider).model_dump_json(exclude={"question"}).lower()
         for secret in ("mna-013", "deal room", "deal-room", "corporate strategy", "ryo kobayashi", "analyst hours"):
-            assert secret not in dumped, (question, secret)
+            # a name the asker typed may be echoed ("I don't know an initiative called …"): that is their words
+            assert secret not in dumped or secret in question.lower(), (question, secret)
+    unknown = bundled_advisor.ask("what is the status of the deal room summariser?", outsider)
+    made_up = bundled_advisor.ask("what is the status of the deal desk summariser?", outsider)
+    assert (unknown.found, unknown.suggestions) == (made_up.found, made_up.suggestions) == (False, [])
     insider = bundled_advisor.ask("what is the status of the deal room summariser?", Requester(user_id="U0STRATEGY1"))
     assert insider.initiative.id == "MNA-013"
     via_channel = bundled_advisor.ask("MNA-013 risks", Requester(user_id="U_X", channel_id="C0DEALROOM1"))
     assert via_channel.initiative.id == "MNA-013"
 
 
-def test_nothing_relevant_says_so_and_shows_closest_topics(bundled_advisor):
+def test_nothing_relevant_says_so_and_shows_what_it_can_do(bundled_advisor):
     answer = bundled_advisor.ask("what is the best ramen in Sapporo?", Requester(user_id="U1"))
-    assert not answer.found and answer.citations == []
-    assert "nothing in the knowledge base" in answer.text and answer.suggestions
+    assert answer.intent == "out_of_scope" and not answer.found and answer.citations == []
+    assert "not something I advise on" in answer.text and answer.suggestions
     assert all(s in answer.text for s in answer.suggestions)
 
 
