@@ -87,7 +87,7 @@ class ReplyChecker:
         self.terms = {t.casefold() for t in terms if len(t) >= 3}
         self.exact = bool(facts_text.strip())  # an assessment or portfolio answer, not guidance alone
         self.fact_numbers = numbers(facts_text) | numbers(question)
-        self.record_numbers = set().union(*(numbers(p.text) for p in passages if p.is_record)) if passages else set()
+        self.passage_numbers = set().union(*(numbers(INITIATIVE_ID.sub(" ", p.text)) for p in passages))
         self.known_ids = set(INITIATIVE_ID.findall(facts_text + " " + question))
         for p in passages:
             self.known_ids |= set(INITIATIVE_ID.findall(p.text))
@@ -139,16 +139,16 @@ class ReplyChecker:
         return self._supported(verdict, vector, plain, cited)
 
     def _facts_disagree(self, plain: str, cited: tuple[int, ...]) -> tuple[str, bool] | None:
-        cited_numbers = set().union(*(numbers(self.passages[n].text) for n in cited)) if cited else set()
-        for value in numbers(plain):
-            if value in self.fact_numbers or value in cited_numbers:
-                continue
-            if value in self.record_numbers:
-                return f"the number {value:g} is not in the passage it cites", False
-            return f"the number {value:g} disagrees with the facts and passages", self.exact
         for named in INITIATIVE_ID.findall(plain):
             if named not in self.known_ids:
                 return f"names {named}, which is not in the evidence", True
+        cited_numbers = set().union(*(numbers(self.passages[n].text) for n in cited)) if cited else set()
+        for value in numbers(INITIATIVE_ID.sub(" ", plain)):
+            if value in self.fact_numbers or value in cited_numbers:
+                continue
+            if value in self.passage_numbers:
+                return f"the number {value:g} is not in the passage it cites", False
+            return f"the number {value:g} disagrees with the facts and passages", self.exact
         for link in LINK.findall(plain):
             if not any(link.rstrip(".,)") in self.passages[n].text for n in cited):
                 return "gives a link or address its sources do not", False
