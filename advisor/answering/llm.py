@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 
 from advisor.answering.answer import TokenUsage
-from advisor.answering.check import ReplyChecker, threshold_for
+from advisor.answering.check import ReplyChecker, thresholds_for
 from advisor.answering.compose import Composition, Context
 from advisor.answering.evidence import Evidence
 from advisor.answering.prompt import build_messages, exact_facts, numbered_passages
@@ -31,22 +31,22 @@ class ModelFailure(Exception):
 
 
 class ChatComposer:
-    def __init__(self, model, name: str, embedder, framework, fallback, timeout: float, threshold: float):
+    def __init__(self, model, name: str, embedder, framework, fallback, timeout: float, thresholds: tuple):
         self.model = model
         self.name = name
         self.embedder = embedder
         self.framework = framework
         self.fallback = fallback
         self.timeout = timeout
-        self.threshold = threshold
+        self.thresholds = thresholds
 
     @classmethod
     def from_settings(cls, settings, embedder, framework, fallback) -> ChatComposer:
         from advisor.answering.chat_model import make_chat_model
 
         model = make_chat_model(settings)
-        threshold = threshold_for(settings.embedding_model)
-        return cls(model, settings.llm, embedder, framework, fallback, settings.llm_timeout, threshold)
+        thresholds = thresholds_for(settings.embedding_model)
+        return cls(model, settings.llm, embedder, framework, fallback, settings.llm_timeout, thresholds)
 
     def stream(self, evidence: Evidence, context: Context) -> Iterator[str | Composition]:
         passages = numbered_passages(evidence) if evidence.found else []
@@ -60,7 +60,7 @@ class ChatComposer:
             facts_text,
             self._terms(context.facts, evidence.language),
             evidence.question,
-            self.threshold,
+            self.thresholds,
         )
         writer = ReplyWriter(checker, evidence.language)
         usage = TokenUsage()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.answering.check import ReplyChecker, numbers, threshold_for
+from advisor.answering.check import ReplyChecker, numbers, thresholds_for
 from advisor.answering.prompt import REMOVED, Passage, numbered_passages, planted_instructions
 from advisor.answering.reply import ReplyWriter
 from advisor.search.embedding import make_embedder
@@ -61,7 +61,7 @@ def passages():
 def checker(embedder, passages, facts_text: str = "") -> ReplyChecker:
     terms = {"Claims Triage Assistant", "CLM-001", "Guardrails", "Monitoring and observability"}
     question = "What is the status of CLM-001?"
-    return ReplyChecker(embedder, passages, facts_text, terms, question, threshold_for("multilingual-e5-small"))
+    return ReplyChecker(embedder, passages, facts_text, terms, question, thresholds_for("multilingual-e5-small"))
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def exact(embedder, passages):
         '{"id": "CLM-001", "phase": 2, "next_phase": 3, "days_in_phase": 133}',
         {"Claims Triage Assistant", "CLM-001"},
         "What is the status of CLM-001?",
-        threshold_for("multilingual-e5-small"),
+        thresholds_for("multilingual-e5-small"),
     )
 
 
@@ -133,7 +133,7 @@ def test_number_forms():
 
 
 REPLY = (
-    "Claims Triage Assistant needs its KPI measured live before phase 4. [1]\n"
+    "When the target is below the baseline, lower is better. [1]\n"
     "\n"
     "- To reach phase 4, the KPI measured in the live workflow must meet the target set in phase 1. [1]\n"
     "- The gate to phase 4 also requires a signed security review by the CISO [1].\n"
@@ -154,7 +154,7 @@ def test_streamed_reply_gives_the_same_answer_however_it_is_split(exact, size):
     shown = read(writer, [REPLY[i : i + size] for i in range(0, len(REPLY), size)])
     assert "".join(shown) == writer.text()
     assert writer.text() == (
-        "Claims Triage Assistant needs its KPI measured live before phase 4 [1].\n"
+        "When the target is below the baseline, lower is better [1].\n"
         "\n"
         "- To reach phase 4, the KPI measured in the live workflow must meet the target set in phase 1 [1].\n"
         "- When the target is below the baseline, the current value must be at or below it [1][2]."
