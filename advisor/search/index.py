@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 Kind = Literal["practice", "record", "document"]
 RRF_K = 60
+LARGE_DELETE = 500  # chunks deleted by one run after which the vector store is probed (chroma-core/chroma#7758)
+FULL_PROBE = 20_000  # up to this many chunks every one is probed; beyond, a sample of this many
 PER_SOURCE = 2  # chunks of one document among the results, while others match
 
 
@@ -148,6 +150,7 @@ class Index:
         self._vectors = None
         self._opened_version: int | None = None  # the index version when the vector store was opened
         self.deleted = 0  # chunks deleted since the vector store was last checked for reachability
+        self.large_delete = LARGE_DELETE
 
     # -- which model built the index -----------------------------------------------------------
 
@@ -274,6 +277,23 @@ class Index:
             chunks=count,
             seconds=round(time.perf_counter() - started, 3),
         )
+
+    def check_after_deletes(self, on_progress: model_record.Progress | None = None) -> model_record.Reembedded | None:
+        """After a large delete, probe whether every stored chunk can still be found, and rebuild
+        the collection when some cannot. Returns the rebuild, or None when none was needed."""
+        from advisor.search import health
+
+        if self.deleted < self.large_delete:
+            return None
+        store, _version = self.current()
+        found = health.probe(store, sample=FULL_PROBE)
+        self.deleted = 0
+        if found.error or found.healthy:
+            if found.error:
+                log.warning("after deleting chunks, %s; run `advisor doctor`", found.describe())
+            return None
+        log.warning("after deleting chunks, %s: rebuilding the vector collection", found.describe())
+        return self.rebuild_vectors(on_progress)
 
     @staticmethod
     def _drop_quietly(store) -> None:
