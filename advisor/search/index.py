@@ -288,12 +288,14 @@ class Index:
         store, _version = self.current()
         found = health.probe(store, sample=FULL_PROBE)
         self.deleted = 0
-        if found.error or found.healthy:
-            if found.error:
-                log.warning("after deleting chunks, %s; run `advisor doctor`", found.describe())
+        if found.healthy:
             return None
         log.warning("after deleting chunks, %s: rebuilding the vector collection", found.describe())
-        return self.rebuild_vectors(on_progress)
+        try:
+            return self.rebuild_vectors(on_progress)
+        except Exception as exc:  # even the stored text cannot be read: the sources must be indexed again
+            log.warning("the vector collection could not be rebuilt (%s); run `advisor doctor`", exc)
+            return None
 
     @staticmethod
     def _drop_quietly(store) -> None:
