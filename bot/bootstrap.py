@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from advisor import Advisor
 from advisor.errors import ConfigError
 from advisor.settings import Settings
+from ingest.doctor import heal_on_open
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestSummary, Progress
 
@@ -39,8 +40,14 @@ def ingest_bundled_if_empty(advisor: Advisor, on_progress: Progress | None = Non
     return Ingestor(advisor).run(bundled_paths(advisor.settings), on_progress=on_progress)
 
 
-def open_advisor(settings: Settings, today: date | None = None, on_progress: Progress | None = None) -> Advisor:
+def open_advisor(
+    settings: Settings, today: date | None = None, on_progress: Progress | None = None, heal: bool = True
+) -> Advisor:
+    """The advisor, its index checked (and repaired, loudly) unless ``heal`` is False: then the
+    caller examines it itself (``advisor doctor --check`` only reports)."""
     advisor = Advisor(settings, today=today)
     advisor.framework  # validate the framework before anything else  # noqa: B018
     ingest_bundled_if_empty(advisor, on_progress)
+    if heal:
+        heal_on_open(advisor, on_progress)
     return advisor

@@ -54,6 +54,7 @@ class IngestSummary(BaseModel):
     chunks: int
     seconds: float
     reembedded: Reembedded | None = None  # every stored chunk, when the embedding model changed
+    rebuilt: Reembedded | None = None  # the vector collection, when a large delete left chunks unreachable
 
     @property
     def failed(self) -> bool:
@@ -101,7 +102,9 @@ class _Parsed:
     new: bool
 
 
-def _summary(results: list[SourceResult], started: float, reembedded: Reembedded | None = None) -> IngestSummary:
+def _summary(
+    results: list[SourceResult], started: float, reembedded: Reembedded | None = None, rebuilt: Reembedded | None = None
+) -> IngestSummary:
     counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
     return IngestSummary(
         results=results,
@@ -109,6 +112,7 @@ def _summary(results: list[SourceResult], started: float, reembedded: Reembedded
         chunks=sum(r.chunks for r in results),
         seconds=round(time.perf_counter() - started, 3),
         reembedded=reembedded,
+        rebuilt=rebuilt,
     )
 
 
@@ -125,10 +129,13 @@ class Ingestor:
         self.practices_dir = (advisor.settings.knowledge_dir / "practices").resolve()
         settings = advisor.settings
         # what else, besides a file's bytes, decides its chunks: a change re-indexes the file
-        self._fingerprint = repr((PIPELINE_VERSION, settings.chunk_size, settings.chunk_overlap, self.allowed)).encode()
+        self.fingerprint = repr((PIPELINE_VERSION, settings.chunk_size, settings.chunk_overlap, self.allowed)).encode()
 
-    def run(self, paths: list[Path], prune: bool = False, on_progress: Progress | None = None) -> IngestSummary:
-        """Ingest files and folders; ``on_progress(stage, done, total, current)`` follows the work."""
+    def run(
+        self, paths: list[Path], prune: bool = False, on_progress: Progress | None = None, force: bool = False
+    ) -> IngestSummary:
+        """Ingest files and folders; ``on_progress(stage, done, total, current)`` follows the work.
+        ``force`` indexes files again even when their content is unchanged (a repair)."""
         started = time.perf_counter()
         progress = on_progress or (lambda *_args: None)
         embedder = self.advisor.index.embedder
@@ -137,6 +144,7 @@ class Ingestor:
         )
         files, results = _walk(paths)
         known = self.manifest.entries()
+        previous = {} if force else known
         pending: list[_Parsed] = []
 
         def report(done: list[SourceResult]) -> None:
@@ -145,10 +153,11 @@ class Ingestor:
 
         progress("Indexing", 0, len(files), "")
         for path in files:
-            parsed = self._parse_file(path, known.get(str(path)))
+            parsed = self._parse_file(path, previous.get(str(path)))
             if isinstance(parsed, SourceResult):
                 report([parsed])
                 continue
+            parsed.new = str(path) not in known
             pending.append(parsed)
             if sum(len(p.chunks) for p in pending) >= EMBED_GROUP:
                 report(self._store(pending, lambda share: progress("Indexing", len(results) + share, len(files), "")))
@@ -156,10 +165,16 @@ class Ingestor:
         report(self._store(pending, lambda share: progress("Indexing", len(results) + share, len(files), "")))
         if prune:
             results += self._prune([p.expanduser().resolve() for p in paths if p.is_dir()], known)
+        rebuilt = self._check_after_deletes(progress)
         if any(r.status in ("added", "updated", "removed") for r in results):
-            self.advisor.index.mark_changed()
-            self.advisor.index.keyword_index()
-        return _summary(results, started, reembedded)
+            self.advisor.index.keyword_index()  # every write bumped the version; the snapshot is built once
+        return _summary(results, started, reembedded, rebuilt)
+
+    def _check_after_deletes(self, progress: Progress) -> Reembedded | None:
+        embedder = self.advisor.index.embedder
+        return self.advisor.index.check_after_deletes(
+            lambda done, total: progress(f"Rebuilding the vector index with {embedder.name}", done, total, "")
+        )
 
     def _kind(self, path: Path) -> str | None:
         suffix = path.suffix.lower()
@@ -191,7 +206,7 @@ class Ingestor:
             content = path.read_bytes()
         except OSError as exc:
             return SourceResult(source=display, kind=kind, status="failed", error=f"cannot read: {exc.strerror}")
-        digest = hashlib.sha256(content + self._fingerprint).hexdigest()
+        digest = hashlib.sha256(content + self.fingerprint).hexdigest()
         if previous is not None and previous.content_hash == digest:
             return SourceResult(source=display, kind=kind, status="unchanged", chunks=previous.chunks)
         try:
@@ -224,7 +239,7 @@ class Ingestor:
             except AdvisorError as exc:
                 results.append(_failed(parsed.path, parsed.display, parsed.kind, exc))
                 continue
-            self.manifest.record(key, parsed.kind, parsed.title, parsed.digest, len(parsed.chunks))
+            self.manifest.record(key, parsed.kind, parsed.title, parsed.digest, len(parsed.chunks), self.allowed)
             results.append(
                 SourceResult(
                     source=parsed.display,
@@ -321,9 +336,7 @@ class Ingestor:
         known = self.manifest.entries()
         targets = [p.expanduser().resolve() for p in paths]
         results = self._drop([k for k in known if any(Path(k).is_relative_to(t) for t in targets)], known)
-        if results:
-            self.advisor.index.mark_changed()
-        return _summary(results, started)
+        return _summary(results, started, rebuilt=self._check_after_deletes(lambda *_args: None))
 
     def _drop(self, keys: list[str], known: dict) -> list[SourceResult]:
         results = []
