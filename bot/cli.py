@@ -103,13 +103,22 @@ def requester_for(user: str | None, channel: str | None) -> Requester:
     return Requester(user_id=user, channel_id=channel) if (user or channel) else Requester.admin()
 
 
-def _advisor():
+def _advisor(warn: bool = True):
+    """The Advisor; stored records that no longer agree with framework.yaml are warned about on stderr
+    (``warn=False`` where the command reports them itself)."""
     from bot.bootstrap import load_settings, open_advisor
     from bot.progress import ingest_progress
 
     settings = load_settings()
     with ingest_progress("Indexing the bundled knowledge (first run)") as on_progress:
-        return open_advisor(settings, on_progress=on_progress)
+        return open_advisor(settings, on_progress=on_progress, on_problems=_warn if warn else lambda _problems: None)
+
+
+def _warn(problems: list[str]) -> None:
+    from bot.render import console
+
+    for problem in problems:
+        console(stderr=True).print(f"[yellow]warning:[/yellow] {problem}", markup=True, highlight=False)
 
 
 def _output(result, as_json: bool, view) -> None:
@@ -142,7 +151,7 @@ def ingest(
     from bot.render import ingest_view
     from ingest.pipeline import Ingestor
 
-    advisor = _advisor()
+    advisor = _advisor(warn=False)
     with ingest_progress("Ingesting", enabled=not as_json) as on_progress:
         summary = Ingestor(advisor, allowed=allow).run(paths, prune=prune, on_progress=on_progress)
     _output(summary, as_json, lambda: ingest_view(summary))

@@ -40,6 +40,11 @@ def assessment_view(a: Assessment, record: Initiative, framework: Framework) -> 
     facts.add_row("Capabilities in place", labels(english, framework, record.capabilities) or "none")
     missing = labels(english, framework, a.missing_capabilities)
     facts.add_row("Missing capabilities", f"[red]{missing}[/red]" if missing else "[green]none[/green]")
+    if a.unknown_capabilities:
+        unknown = escape(", ".join(a.unknown_capabilities))
+        facts.add_row(
+            "Not in the framework", f"[yellow]{unknown}[/yellow] (recorded, but framework.yaml has no such id)"
+        )
     risks = "\n".join(
         escape(r.name)
         + (
@@ -112,6 +117,7 @@ def ingest_view(summary: IngestSummary) -> Group:
     ]
     if summary.reembedded:
         lines.insert(0, reembedded_view(summary.reembedded))
+    lines += [Text(f"warning: {w}", style="yellow") for w in summary.warnings]
     return Group(table, *lines)
 
 

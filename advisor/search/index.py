@@ -291,7 +291,7 @@ class Index:
             sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
             if mode == "hybrid":  # squared: a question BM25 half reads gets a quarter of a say
                 sparse_weight = keyword.coverage(query) ** 2
-        return self._fuse(dense, sparse, k, sparse_weight, keyword)
+        return self._fuse(dense, sparse, k, sparse_weight, keyword, lambda meta: where.allows(meta, requester))
 
     def _dense(
         self, vector: np.ndarray, requester: Requester, where: SearchFilter, depth: int, visible: float
@@ -310,7 +310,13 @@ class Index:
                 return found[:depth]
         return self.vectors.query(vector, depth, where.chroma_where(requester))
 
-    def _fuse(self, dense: list, sparse: list[str], k: int, sparse_weight: float, keyword: KeywordIndex) -> list[Hit]:
+    def _fuse(
+        self, dense: list, sparse: list[str], k: int, sparse_weight: float, keyword: KeywordIndex, allows
+    ) -> list[Hit]:
+        """The best ``k`` of both rankings. Every hit is checked again by ``allows`` on the metadata
+        stored with its text: BM25 ranks from a snapshot that can be older than the vector store (a
+        document re-ingested as restricted, an ingest that stopped before its last step), so its
+        hits are fetched by id and never trusted on the snapshot's word."""
         scores: dict[str, float] = {}
         dense_rank = {cid: rank for rank, (cid, *_rest) in enumerate(dense, start=1)}
         sparse_rank = {cid: rank for rank, cid in enumerate(sparse, start=1)}
@@ -320,11 +326,16 @@ class Index:
         known = {cid: (doc, meta) for cid, _sim, doc, meta in dense}
         sources = {cid: meta.get("source_key") for cid, (_doc, meta) in known.items()}
         ranked = sorted(scores, key=lambda cid: -scores[cid])
-        best = diverse(ranked, lambda cid: sources.get(cid) or keyword.meta(cid).get("source_key"), k)
+        while True:  # until every chosen hit is stored and allowed (a refused one makes room)
+            best = diverse(ranked, lambda cid: sources.get(cid) or keyword.meta(cid).get("source_key"), k)
+            missing = [cid for cid in best if cid not in known]
+            if missing:
+                known.update({cid: (doc, meta) for cid, doc, meta in self.vectors.get(ids=missing)})
+            refused = {cid for cid in best if cid not in known or not allows(known[cid][1])}
+            if not refused:
+                break
+            ranked = [cid for cid in ranked if cid not in refused]
         similarity = {cid: sim for cid, sim, _doc, _meta in dense}
-        missing = [cid for cid in best if cid not in known]
-        if missing:
-            known.update({cid: (doc, meta) for cid, doc, meta in self.vectors.get(ids=missing)})
         return [
             Hit(
                 chunk=Chunk.from_store(cid, *known[cid]),
@@ -334,7 +345,6 @@ class Index:
                 bm25_rank=sparse_rank.get(cid),
             )
             for cid in best
-            if cid in known
         ]
 
     def chunks(self, where: SearchFilter, requester: Requester) -> list[Chunk]:

@@ -88,13 +88,17 @@ def assessment_blocks(a: Assessment, framework: Framework) -> list[dict]:
         )
         or "-"
     )
-    return [
+    blocks = [
         section(title),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f[:2000]} for f in fields]},
         section(f"*Gate to the next phase*\n{gates}"[:3000]),
         section(f"*Missing capabilities*\n{missing}"[:3000]),
         section(f"*Risks*\n{risks}"[:3000]),
     ]
+    if a.unknown_capabilities:
+        unknown = ", ".join(f"`{escape(c)}`" for c in a.unknown_capabilities)
+        blocks.append(context(f":warning: Recorded capabilities that framework.yaml does not define: {unknown}"[:3000]))
+    return blocks
 
 
 def ingest_summary_text(summary: IngestSummary) -> str:
@@ -109,6 +113,7 @@ def ingest_summary_text(summary: IngestSummary) -> str:
         if result.status in ("failed", "skipped"):
             reason = public_text(result.error or "no reason given")
             lines.append(f"• {result.status}: `{escape(Path(result.source).name)}`: {reason}")
+    lines += [f"• :warning: {public_text(w)}" for w in summary.warnings]
     return "\n".join(lines)[:3000]
 
 
