@@ -12,7 +12,6 @@ from advisor.db import initiatives
 from advisor.errors import DuplicateIdError
 from advisor.portfolio.records import Initiative
 
-
 BATCH = 500  # ids per IN (...) query: SQLite and PostgreSQL both take this many parameters easily
 
 
