@@ -275,13 +275,43 @@ def portfolio(
     user: UserOpt = None,
     channel: ChannelOpt = None,
     as_json: JsonOpt = False,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv", metavar="FILE", help="Write every matching initiative with its assessment to FILE ('-': stdout)."
+        ),
+    ] = None,
 ):
     """The portfolio at a glance, over the initiatives the requester may see (and the filter)."""
     from bot.render import portfolio_view
 
     advisor = _advisor()
-    summary = advisor.portfolio_summary(requester_for(user, channel), where or "")
+    requester = requester_for(user, channel)
+    if csv_file is not None:
+        _write_csv(advisor, requester, where or "", csv_file)
+        return
+    summary = advisor.portfolio_summary(requester, where or "")
     _output(summary, as_json, lambda: portfolio_view(summary, advisor.framework))
+
+
+def _write_csv(advisor, requester: Requester, where: str, target: Path) -> None:
+    """Every matching initiative, one row each, written whole or not at all."""
+    from advisor.portfolio.export import portfolio_csv
+    from bot.render import console
+
+    assessed = advisor.portfolio_assessed(requester, where)
+    table = portfolio_csv(assessed, advisor.framework)
+    if str(target) == "-":
+        sys.stdout.write(table)
+        return
+    partial = target.with_name(target.name + ".partial")
+    try:
+        partial.write_text(table, encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise AdvisorError(f"--csv: cannot write {target}: {exc.strerror}") from None
+    console(stderr=True).print(f"{len(assessed)} initiatives written to {target}", highlight=False, markup=False)
 
 
 @command()

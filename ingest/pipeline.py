@@ -22,6 +22,7 @@ from advisor import Advisor
 from advisor.errors import AdvisorError, DuplicateIdError, ParseError
 from advisor.portfolio.records import record_sentences
 from advisor.portfolio.revalidation import check_after_framework_change, framework_digest
+from advisor.portfolio.samples import is_sample_source
 from advisor.search.index import Chunk, chunk_id
 from advisor.search.model_record import Reembedded
 from ingest.chunking import chunk_markdown
@@ -56,6 +57,7 @@ class IngestSummary(BaseModel):
     seconds: float
     reembedded: Reembedded | None = None  # every stored chunk, when the embedding model changed
     warnings: list[str] = []  # stored records that no longer agree with the framework
+    samples_removed: list[str] = []  # ids of the fictional samples taken out, now that real records came in
 
     @property
     def failed(self) -> bool:
@@ -134,6 +136,7 @@ class Ingestor:
     def __init__(self, advisor: Advisor, allowed: list[str] | None = None):
         self.advisor = advisor
         self.allowed = sorted(set(allowed or []))
+        self._records_written: list[str] = []  # record files this run stored
         self.manifest = Manifest(advisor.engine)
         self.framework_file = (advisor.settings.knowledge_dir / "framework.yaml").resolve()
         self.practices_dir = (advisor.settings.knowledge_dir / "practices").resolve()
@@ -173,12 +176,30 @@ class Ingestor:
         report(self._store(pending, lambda share: progress("Indexing", len(results) + share, len(files), "")))
         if prune:
             results += self._prune([p.expanduser().resolve() for p in paths if p.is_dir()], known)
+        samples, removed = self._drop_samples_once_real_records_arrive()
+        results += removed
         if any(r.status in ("added", "updated", "removed") for r in results):
             self.advisor.index.mark_changed()
             self.advisor.index.keyword_index()
         summary = _summary(results, started, reembedded)
+        summary.samples_removed = samples
         summary.warnings = self.record_problems()
         return summary
+
+    def _drop_samples_once_real_records_arrive(self) -> tuple[list[str], list[SourceResult]]:
+        """The fictional sample initiatives never mix with real ones: when this run stored record files
+        of the organisation's own (and no sample file), the samples' sources are removed. Returns the
+        removed sample ids and the removed sources."""
+        settings = self.advisor.settings
+        written = self._records_written
+        if not written or any(is_sample_source(key, settings) for key in written):
+            return [], []
+        known = self.manifest.entries()
+        samples = [key for key, entry in known.items() if entry.kind == "record" and is_sample_source(key, settings)]
+        if not samples:
+            return [], []
+        ids = sorted(self.advisor.sample_ids())
+        return ids, self._drop(samples, known)
 
     def record_problems(self) -> list[str]:
         """Stored records that list capability ids the framework does not define, by name."""
@@ -268,6 +289,8 @@ class Ingestor:
                 results.append(failures[number])
                 continue
             self.manifest.record(str(parsed.path), parsed.kind, parsed.title, parsed.digest, len(parsed.chunks))
+            if parsed.kind == "record":
+                self._records_written.append(str(parsed.path))
             results.append(
                 SourceResult(
                     source=parsed.display,

@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections import Counter
 
 from advisor.answering.evidence import Evidence, Item, Quoter, Section, label_list
+from advisor.answering.listing import record_items
 from advisor.framework import Framework
+from advisor.messages import translator
 from advisor.portfolio.assessment import Assessment
 from advisor.portfolio.records import Initiative
 
+GROUPS_AT_MOST = 5  # groups listed with their initiatives; the others only counted
 DIMENSIONS = {"region": "region", "business_unit": "business unit", "ai_type": "AI type"}
 
 
@@ -127,12 +130,17 @@ def ranking(
         summary = f"**{leaders[0]}** has the most {what}: {top}."
     else:
         summary = f"{' and '.join(f'**{v}**' for v in leaders)} are tied with the most {what}: {top} each."
-    sections = []
-    for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        items = [
-            Item(quote=q) if (q := quoter.record_phase(r)) else Item(lead=f"**{r.name}** ({r.id})")
-            for r, _ in matching
-            if _value(r, dimension, framework) == value
-        ]
-        sections.append(Section(heading=f"{value}: {n}", items=items))
+
+    def item(record: Initiative) -> Item:
+        quote = quoter.record_phase(record)
+        return Item(quote=quote) if quote else Item(lead=f"**{record.name}** ({record.id})")
+
+    english, sections = translator("en"), []
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    for value, n in ordered[:GROUPS_AT_MOST]:
+        members = [r for r, _ in matching if _value(r, dimension, framework) == value]
+        sections.append(Section(heading=f"{value}: {n}", items=record_items(members, quoter, english, item)))
+    if len(ordered) > GROUPS_AT_MOST:
+        rest = ", ".join(f"{value} {n}" for value, n in ordered[GROUPS_AT_MOST:])
+        sections.append(Section(heading=f"Others ({len(ordered) - GROUPS_AT_MOST})", items=[Item(lead=rest)]))
     return Evidence(question=question, intent="portfolio_status", summary=summary, sections=sections)

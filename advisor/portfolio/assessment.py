@@ -76,6 +76,7 @@ class PortfolioSummary(BaseModel):
     without_measured_kpi: list[Mention]
     common_missing_capabilities: list[CapabilityGap]
     initiatives: list[Mention]
+    samples: list[str] = []  # ids of the fictional sample initiatives counted here
 
 
 def kpi_target_met(record: Initiative) -> bool | None:

@@ -72,6 +72,13 @@ class PortfolioStore:
         record = Initiative.model_validate(data) if data is not None else None
         return record if record is not None and record.visible_to(requester) else None
 
+    def ids_under(self, folder: str) -> set[str]:
+        """Ids of the records whose source file lies under ``folder`` (an absolute path)."""
+        prefix = folder.rstrip("/") + "/"
+        with self.engine.connect() as conn:
+            found = select(initiatives.c.id).where(initiatives.c.source.startswith(prefix, autoescape=True))
+            return set(conn.scalars(found))
+
     def source_of(self, initiative_id: str) -> str | None:
         with self.engine.connect() as conn:
             return conn.execute(

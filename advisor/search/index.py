@@ -79,6 +79,7 @@ class SearchFilter:
     tags: tuple[str, ...] = ()
     initiative_id: str | None = None
     source_key: str | None = None
+    initiative_ids: tuple[str, ...] = ()  # any of these (fetching many records' passages at once)
 
     def chroma_where(self, requester: Requester) -> dict | None:
         clauses: list[dict] = []
@@ -92,6 +93,8 @@ class SearchFilter:
             clauses.append({"initiative_id": self.initiative_id})
         if self.source_key:
             clauses.append({"source_key": self.source_key})
+        if self.initiative_ids:
+            clauses.append({"initiative_id": {"$in": list(self.initiative_ids)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -105,6 +108,7 @@ class SearchFilter:
                 all(t in (meta.get("tags") or []) for t in self.tags),
                 not self.initiative_id or meta.get("initiative_id") == self.initiative_id,
                 not self.source_key or meta.get("source_key") == self.source_key,
+                not self.initiative_ids or meta.get("initiative_id") in self.initiative_ids,
             )
         )
 
@@ -126,6 +130,8 @@ class SearchFilter:
             mask &= rows("initiative_id", [self.initiative_id])
         if self.source_key:
             mask &= rows("source_key", [self.source_key])
+        if self.initiative_ids:
+            mask &= rows("initiative_id", self.initiative_ids)
         return mask
 
 
