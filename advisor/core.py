@@ -105,9 +105,25 @@ class Advisor:
     def assess(self, id_or_name: str, requester: Requester) -> Assessment:
         return self._assess(self.find_initiative(id_or_name, requester))
 
+    def sample_ids(self) -> set[str]:
+        """Ids of the bundled fictional sample initiatives still stored (see advisor.portfolio.samples)."""
+        from advisor.portfolio.samples import samples_folder
+
+        return self.portfolio.ids_under(str(samples_folder(self.settings)))
+
     def portfolio_summary(self, requester: Requester, where: str = "") -> PortfolioSummary:
         """The summary over the visible initiatives matching ``where`` (free text, for example
         "genai japan", "phase 2", "stalled", "missing monitoring"), which it describes in words."""
+        assessed, description = self._filtered(requester, where)
+        summary = summarize_assessed(self.framework, assessed)
+        samples = sorted(self.sample_ids() & {r.id for r, _ in assessed})
+        return summary.model_copy(update={"filter": description, "samples": samples})
+
+    def portfolio_assessed(self, requester: Requester, where: str = "") -> list[tuple[Initiative, Assessment]]:
+        """Every visible initiative matching ``where``, with its assessment (for exports)."""
+        return self._filtered(requester, where)[0]
+
+    def _filtered(self, requester: Requester, where: str) -> tuple[list[tuple[Initiative, Assessment]], str]:
         from advisor.answering.portfolio_facts import describe_filter
         from advisor.understanding.filters import parse_filter
         from advisor.understanding.matching import folded
@@ -115,15 +131,14 @@ class Advisor:
         records = self.portfolio.all(requester)
         assessed = [(r, self._assess(r)) for r in records]
         if not where.strip():
-            return summarize_assessed(self.framework, assessed)
+            return assessed, ""
         filters = parse_filter(folded(where), records, self.framework)
         if filters.is_empty():
             raise NotFoundError(
                 f"{where.strip()!r} is not a filter I know; try a region, a business unit, an AI type "
                 "(ml, genai, agent), a phase (phase 2, PoC), stalled, missing monitoring, no owner, no KPI"
             )
-        summary = summarize_assessed(self.framework, [(r, a) for r, a in assessed if filters.matches(r, a)])
-        return summary.model_copy(update={"filter": describe_filter(filters, self.framework)})
+        return [(r, a) for r, a in assessed if filters.matches(r, a)], describe_filter(filters, self.framework)
 
     def _assess(self, record: Initiative) -> Assessment:
         return assess_initiative(self.framework, record, self.today, self.settings.stall_days)
@@ -143,6 +158,8 @@ class Advisor:
         evidence, facts = self._evidence(
             question, query, records, Quoter(self.index, self.settings.knowledge_dir, requester)
         )
+        if evidence.found and evidence.intent in ("portfolio_status", "comparison"):  # counts: say which are samples
+            evidence.summary = self._with_sample_note(evidence, facts.get("initiatives", []))
         searched = time.perf_counter()
         text, citations = self.composer.compose(evidence)
         composed = time.perf_counter()
@@ -162,6 +179,12 @@ class Advisor:
             timings_ms={k: round(v, 2) for k, v in timings.items()},
             **facts,
         )
+
+    def _with_sample_note(self, evidence: Evidence, counted: list[str]) -> str:
+        from advisor.portfolio.samples import sample_note
+
+        note = sample_note(sorted(self.sample_ids() & set(counted)), len(counted), evidence.language)
+        return "\n\n".join(filter(None, [evidence.summary, note]))
 
     def _evidence(self, question: str, query, records: list[Initiative], quoter: Quoter) -> tuple[Evidence, dict]:
         """The evidence for what the question asks, and the exact facts the answer carries."""

@@ -103,13 +103,23 @@ def requester_for(user: str | None, channel: str | None) -> Requester:
     return Requester(user_id=user, channel_id=channel) if (user or channel) else Requester.admin()
 
 
-def _advisor(heal: bool = True):
+def _advisor(heal: bool = True, warn: bool = True):
+    """The Advisor, its index healed unless ``heal`` is False; stored records that no longer agree
+    with framework.yaml are warned about on stderr (``warn=False`` where the command reports them itself)."""
     from bot.bootstrap import load_settings, open_advisor
     from bot.progress import ingest_progress
 
     settings = load_settings()
     with ingest_progress("Indexing the bundled knowledge (first run)") as on_progress:
-        return open_advisor(settings, on_progress=on_progress, heal=heal)
+        on_problems = _warn if warn else (lambda _problems: None)
+        return open_advisor(settings, on_progress=on_progress, heal=heal, on_problems=on_problems)
+
+
+def _warn(problems: list[str]) -> None:
+    from bot.render import console
+
+    for problem in problems:
+        console(stderr=True).print(f"[yellow]warning:[/yellow] {problem}", markup=True, highlight=False)
 
 
 def _output(result, as_json: bool, view) -> None:
@@ -142,7 +152,7 @@ def ingest(
     from bot.render import ingest_view
     from ingest.pipeline import Ingestor
 
-    advisor = _advisor()
+    advisor = _advisor(warn=False)
     with ingest_progress("Ingesting", enabled=not as_json) as on_progress:
         summary = Ingestor(advisor, allowed=allow).run(paths, prune=prune, on_progress=on_progress)
     _output(summary, as_json, lambda: ingest_view(summary))
@@ -285,13 +295,43 @@ def portfolio(
     user: UserOpt = None,
     channel: ChannelOpt = None,
     as_json: JsonOpt = False,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv", metavar="FILE", help="Write every matching initiative with its assessment to FILE ('-': stdout)."
+        ),
+    ] = None,
 ):
     """The portfolio at a glance, over the initiatives the requester may see (and the filter)."""
     from bot.render import portfolio_view
 
     advisor = _advisor()
-    summary = advisor.portfolio_summary(requester_for(user, channel), where or "")
+    requester = requester_for(user, channel)
+    if csv_file is not None:
+        _write_csv(advisor, requester, where or "", csv_file)
+        return
+    summary = advisor.portfolio_summary(requester, where or "")
     _output(summary, as_json, lambda: portfolio_view(summary, advisor.framework))
+
+
+def _write_csv(advisor, requester: Requester, where: str, target: Path) -> None:
+    """Every matching initiative, one row each, written whole or not at all."""
+    from advisor.portfolio.export import portfolio_csv
+    from bot.render import console
+
+    assessed = advisor.portfolio_assessed(requester, where)
+    table = portfolio_csv(assessed, advisor.framework)
+    if str(target) == "-":
+        sys.stdout.write(table)
+        return
+    partial = target.with_name(target.name + ".partial")
+    try:
+        partial.write_text(table, encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise AdvisorError(f"--csv: cannot write {target}: {exc.strerror}") from None
+    console(stderr=True).print(f"{len(assessed)} initiatives written to {target}", highlight=False, markup=False)
 
 
 @command()

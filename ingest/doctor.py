@@ -175,7 +175,7 @@ def _access_list(advisor: Advisor, entry: SourceEntry) -> list[str] | None:
         content = Path(entry.source).read_bytes()
     except OSError:
         return None
-    public = hashlib.sha256(content + Ingestor(advisor).fingerprint).hexdigest()
+    public = hashlib.sha256(content + Ingestor(advisor).fingerprint(entry.kind)).hexdigest()
     return [] if public == entry.content_hash else None
 
 

@@ -9,11 +9,13 @@ from collections import Counter
 from advisor.answering.declines import N_
 from advisor.answering.evidence import Evidence, Item, Quoter, Section
 from advisor.answering.facts import labels
+from advisor.answering.listing import record_items
 from advisor.framework import Framework
 from advisor.messages import translator
 from advisor.portfolio.assessment import Assessment
 from advisor.portfolio.records import Initiative
 
+GROUPS_AT_MOST = 5  # groups listed with their initiatives; the others only counted
 DIMENSIONS = {"region": N_("region"), "business_unit": N_("business unit"), "ai_type": N_("AI type")}
 
 
@@ -168,12 +170,18 @@ def ranking(
         summary = t.gettext("{leaders} are tied with the most {what}: {count} each.").format(
             leaders=tied, what=what, count=top
         )
+
+    def item(record: Initiative) -> Item:
+        quote = quoter.record_phase(record)
+        return Item(quote=quote) if quote else Item(lead=f"**{record.name}** ({record.id})")
+
     sections = []
-    for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        items = [
-            Item(quote=q) if (q := quoter.record_phase(r)) else Item(lead=f"**{r.name}** ({r.id})")
-            for r, _ in matching
-            if _value(r, dimension, framework, t) == value
-        ]
-        sections.append(Section(heading=f"{value}: {n}", items=items))
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    for value, n in ordered[:GROUPS_AT_MOST]:
+        members = [r for r, _ in matching if _value(r, dimension, framework, t) == value]
+        sections.append(Section(heading=f"{value}: {n}", items=record_items(members, quoter, t, item)))
+    if len(ordered) > GROUPS_AT_MOST:
+        rest = t.gettext(", ").join(f"{value} {n}" for value, n in ordered[GROUPS_AT_MOST:])
+        heading = t.gettext("Others ({count})").format(count=len(ordered) - GROUPS_AT_MOST)
+        sections.append(Section(heading=heading, items=[Item(lead=rest)]))
     return Evidence(question=question, intent="portfolio_status", language=language, summary=summary, sections=sections)

@@ -9,7 +9,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from advisor.access import Requester
 from advisor.db import initiatives
+from advisor.errors import DuplicateIdError
 from advisor.portfolio.records import Initiative
+
+BATCH = 500  # ids per IN (...) query: SQLite and PostgreSQL both take this many parameters easily
 
 
 class PortfolioStore:
@@ -19,14 +22,24 @@ class PortfolioStore:
     def replace_source(self, source: str, records: list[Initiative]) -> dict[str, int]:
         """Store the records of one file in one transaction.
 
-        Records with the same id are updated (whatever file they came from before); records
-        that this file held before and no longer holds are removed. Returns counts of
-        ``added``, ``updated`` and ``removed``.
+        An id belongs to one file: when another file already holds one of these ids, nothing is
+        stored and :class:`DuplicateIdError` names the ids and that file (so removing either file
+        never takes the other's records with it). Records that this file held before and no longer
+        holds are removed. Returns counts of ``added``, ``updated`` and ``removed``.
         """
         now = datetime.now(UTC)
         ids = [r.id for r in records]
         with self.engine.begin() as conn:
-            existing = set(conn.scalars(select(initiatives.c.id).where(initiatives.c.id.in_(ids))))
+            holders = {}
+            for start in range(0, len(ids), BATCH):
+                found = select(initiatives.c.id, initiatives.c.source).where(
+                    initiatives.c.id.in_(ids[start : start + BATCH])
+                )
+                holders.update({rid: src for rid, src in conn.execute(found)})
+            taken = {rid: holder for rid, holder in holders.items() if holder != source}
+            if taken:
+                raise DuplicateIdError(source, dict(sorted(taken.items())))
+            existing = set(holders)
             stale = delete(initiatives).where(initiatives.c.source == source)
             removed = conn.execute(stale.where(initiatives.c.id.not_in(ids))).rowcount
             for record in records:
@@ -45,6 +58,12 @@ class PortfolioStore:
             records = [Initiative.model_validate(data) for data in rows]
         return [r for r in records if r.visible_to(requester)]
 
+    def all_with_sources(self) -> list[tuple[str, Initiative]]:
+        """Every record with the source (file) it came from, ordered by id; for checks, not for answers."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(initiatives.c.source, initiatives.c.data).order_by(initiatives.c.id)).all()
+            return [(source, Initiative.model_validate(data)) for source, data in rows]
+
     def get(self, initiative_id: str, requester: Requester) -> Initiative | None:
         with self.engine.connect() as conn:
             data = conn.execute(
@@ -52,6 +71,13 @@ class PortfolioStore:
             ).scalar_one_or_none()
         record = Initiative.model_validate(data) if data is not None else None
         return record if record is not None and record.visible_to(requester) else None
+
+    def ids_under(self, folder: str) -> set[str]:
+        """Ids of the records whose source file lies under ``folder`` (an absolute path)."""
+        prefix = folder.rstrip("/") + "/"
+        with self.engine.connect() as conn:
+            found = select(initiatives.c.id).where(initiatives.c.source.startswith(prefix, autoescape=True))
+            return set(conn.scalars(found))
 
     def source_of(self, initiative_id: str) -> str | None:
         with self.engine.connect() as conn:

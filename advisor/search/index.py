@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -85,6 +86,7 @@ class SearchFilter:
     tags: tuple[str, ...] = ()
     initiative_id: str | None = None
     source_key: str | None = None
+    initiative_ids: tuple[str, ...] = ()  # any of these (fetching many records' passages at once)
 
     def chroma_where(self, requester: Requester) -> dict | None:
         clauses: list[dict] = []
@@ -98,6 +100,8 @@ class SearchFilter:
             clauses.append({"initiative_id": self.initiative_id})
         if self.source_key:
             clauses.append({"source_key": self.source_key})
+        if self.initiative_ids:
+            clauses.append({"initiative_id": {"$in": list(self.initiative_ids)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -111,6 +115,7 @@ class SearchFilter:
                 all(t in (meta.get("tags") or []) for t in self.tags),
                 not self.initiative_id or meta.get("initiative_id") == self.initiative_id,
                 not self.source_key or meta.get("source_key") == self.source_key,
+                not self.initiative_ids or meta.get("initiative_id") in self.initiative_ids,
             )
         )
 
@@ -132,6 +137,8 @@ class SearchFilter:
             mask &= rows("initiative_id", [self.initiative_id])
         if self.source_key:
             mask &= rows("source_key", [self.source_key])
+        if self.initiative_ids:
+            mask &= rows("initiative_id", self.initiative_ids)
         return mask
 
 
@@ -306,13 +313,17 @@ class Index:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def replace_source(self, source_key: str, chunks: list[Chunk], embeddings: np.ndarray) -> None:
-        """Remove every old chunk of a source, then store the new ones (ids are deterministic)."""
+    def replace_source(
+        self, source_key: str, chunks: list[Chunk], embeddings: np.ndarray, announce: bool = True
+    ) -> None:
+        """Remove every old chunk of a source, then store the new ones (ids are deterministic).
+        ``announce=False`` leaves the version bump to the caller, once for a group of sources."""
         store, _version = self.current()
         self.deleted += store.delete_where({"source_key": source_key})
         if chunks:
             store.upsert([c.id for c in chunks], embeddings, [c.text for c in chunks], [c.metadata() for c in chunks])
-        self.mark_changed()
+        if announce:
+            self.mark_changed()
 
     def delete_source(self, source_key: str) -> None:
         store, _version = self.current()
@@ -423,7 +434,7 @@ class Index:
             sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
             if mode == "hybrid":  # squared: a question BM25 half reads gets a quarter of a say
                 sparse_weight = keyword.coverage(query) ** 2
-        return self._fuse(store, dense, sparse, k, sparse_weight, keyword)
+        return self._fuse(store, dense, sparse, k, sparse_weight, keyword, partial(where.allows, requester=requester))
 
     def _dense(
         self, store, vector: np.ndarray, requester: Requester, where: SearchFilter, depth: int, visible: float
@@ -443,8 +454,13 @@ class Index:
         return store.query(vector, depth, where.chroma_where(requester))
 
     def _fuse(
-        self, store, dense: list, sparse: list[str], k: int, sparse_weight: float, keyword: KeywordIndex
+        self, store, dense: list, sparse: list[str], k: int, sparse_weight: float, keyword: KeywordIndex, allows
     ) -> list[Hit]:
+        """The best ``k`` of both rankings. Every hit is checked again by ``allows`` on the metadata
+        stored with its text: BM25 ranks from a snapshot that can be older than the vector store (a
+        document re-ingested as restricted, an ingest that stopped before its last step), so its
+        hits are fetched by id and never trusted on the snapshot's word. A chunk deleted since the
+        snapshot was built is not found, and left out."""
         scores: dict[str, float] = {}
         dense_rank = {cid: rank for rank, (cid, *_rest) in enumerate(dense, start=1)}
         sparse_rank = {cid: rank for rank, cid in enumerate(sparse, start=1)}
@@ -454,12 +470,17 @@ class Index:
         known = {cid: (doc, meta) for cid, _sim, doc, meta in dense}
         sources = {cid: meta.get("source_key") for cid, (_doc, meta) in known.items()}
         ranked = sorted(scores, key=lambda cid: -scores[cid])
-        best = diverse(ranked, lambda cid: sources.get(cid) or keyword.meta(cid).get("source_key"), k)
+        while True:  # until every chosen hit is stored and allowed (a refused one makes room)
+            best = diverse(ranked, lambda cid: sources.get(cid) or keyword.meta(cid).get("source_key"), k)
+            missing = [cid for cid in best if cid not in known]
+            if missing:
+                stored = store.get(ids=missing)
+                known.update({cid: (doc, meta) for cid, doc, meta in stored if meta is not None})
+            refused = {cid for cid in best if cid not in known or not allows(known[cid][1])}
+            if not refused:
+                break
+            ranked = [cid for cid in ranked if cid not in refused]
         similarity = {cid: sim for cid, sim, _doc, _meta in dense}
-        missing = [cid for cid in best if cid not in known]
-        if missing:
-            # a chunk deleted since the BM25 index was built is simply not found, and left out
-            known.update({cid: (doc, meta) for cid, doc, meta in store.get(ids=missing) if meta is not None})
         return [
             Hit(
                 chunk=Chunk.from_store(cid, *known[cid]),
@@ -469,7 +490,6 @@ class Index:
                 bm25_rank=sparse_rank.get(cid),
             )
             for cid in best
-            if cid in known
         ]
 
     def chunks(self, where: SearchFilter, requester: Requester) -> list[Chunk]:
