@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, computed_field
 
 from advisor import Advisor
+from advisor.errors import AdvisorError
 from advisor.search import health
 from ingest.manifest import Manifest, SourceEntry
 from ingest.pipeline import Ingestor, Progress, display_source
@@ -59,12 +60,20 @@ def examine(advisor: Advisor, repair: bool = True, on_progress: Progress | None 
 def heal_on_open(advisor: Advisor, on_progress: Progress | None = None) -> list[Finding]:
     """The cheap check every start makes, repairing loudly what it can; returns what it found wrong.
     A check or repair that fails is logged and the advisor opens anyway: `advisor doctor` says more."""
+    record = advisor.index.model_record()
+    if record is not None and (record.model, record.dimension) != (
+        advisor.index.embedder.name,
+        advisor.index.embedder.dimension,
+    ):
+        return []  # another model's vectors: a search stops with what to do, an ingest re-embeds them
     try:
         findings = [_vector_store(advisor, OPEN_PROBE, True, on_progress)]
         manifest = Manifest(advisor.engine).entries()
         store, _version = advisor.index.current()
         if sum(e.chunks for e in manifest.values()) != store.count():
             findings += _sources(advisor, True, on_progress, whole=False)
+    except AdvisorError:
+        raise  # a configuration error (another embedding model built the index) says what to do itself
     except Exception:  # the faces must still start; what is wrong is logged with its traceback
         log.exception("the index check failed; run `advisor doctor`")
         return []
