@@ -150,12 +150,13 @@ def doctor_view(report: DoctorReport) -> Group:
         state = "[green]ok[/green]" if f.ok else ("[yellow]repaired[/yellow]" if f.repaired else "[red]wrong[/red]")
         table.add_row(f.check, state, escape(f.detail), escape(f.repair or ""))
     wrong = [f for f in report.findings if not f.ok]
+    problems = f"{len(wrong)} problem" + ("s" if len(wrong) != 1 else "")
     if not wrong:
         verdict = Text("Everything agrees: nothing to repair.", style="green")
     elif report.checked_only:
-        verdict = Text(f"{len(wrong)} problems found; run `advisor doctor` to repair them.", style="red")
+        verdict = Text(f"{problems} found; run `advisor doctor` to repair.", style="red")
     elif report.healthy:
-        verdict = Text(f"{len(wrong)} problems found and repaired.", style="yellow")
+        verdict = Text(f"{problems} found and repaired.", style="yellow")
     else:
         verdict = Text("Some problems remain: see the repair column.", style="red")
     return Group(table, verdict)

@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, computed_field
 
 from advisor import Advisor
+from advisor.errors import AdvisorError
 from advisor.search import health
 from ingest.manifest import Manifest, SourceEntry
 from ingest.pipeline import Ingestor, Progress, display_source
@@ -57,12 +58,25 @@ def examine(advisor: Advisor, repair: bool = True, on_progress: Progress | None 
 
 
 def heal_on_open(advisor: Advisor, on_progress: Progress | None = None) -> list[Finding]:
-    """The cheap check every start makes, repairing loudly what it can; returns what it found wrong."""
-    findings = [_vector_store(advisor, OPEN_PROBE, True, on_progress)]
-    manifest = Manifest(advisor.engine).entries()
-    store, _version = advisor.index.current()
-    if sum(e.chunks for e in manifest.values()) != store.count():
-        findings += _sources(advisor, True, on_progress, whole=False)
+    """The cheap check every start makes, repairing loudly what it can; returns what it found wrong.
+    A check or repair that fails is logged and the advisor opens anyway: `advisor doctor` says more."""
+    record = advisor.index.model_record()
+    if record is not None and (record.model, record.dimension) != (
+        advisor.index.embedder.name,
+        advisor.index.embedder.dimension,
+    ):
+        return []  # another model's vectors: a search stops with what to do, an ingest re-embeds them
+    try:
+        findings = [_vector_store(advisor, OPEN_PROBE, True, on_progress)]
+        manifest = Manifest(advisor.engine).entries()
+        store, _version = advisor.index.current()
+        if sum(e.chunks for e in manifest.values()) != store.count():
+            findings += _sources(advisor, True, on_progress, whole=False)
+    except AdvisorError:
+        raise  # a configuration error (another embedding model built the index) says what to do itself
+    except Exception:  # the faces must still start; what is wrong is logged with its traceback
+        log.exception("the index check failed; run `advisor doctor`")
+        return []
     wrong = [f for f in findings if not f.ok]
     for finding in wrong:
         log.warning(
@@ -100,7 +114,11 @@ def _sources(advisor: Advisor, repair: bool, on_progress: Progress | None, whole
     """
     manifest = Manifest(advisor.engine).entries()
     store, _version = advisor.index.current()
-    stored = store.source_counts()
+    try:
+        stored = store.source_counts()
+    except Exception as exc:  # damaged files; a repair of the vector store comes first
+        detail = f"cannot read which chunks the vector store holds ({exc.__class__.__name__})"
+        return [Finding(check="sources", ok=False, detail=detail, repair="run `advisor doctor` to repair")]
     differ = {k: e for k, e in manifest.items() if stored.get(k, 0) != e.chunks and (whole or not stored.get(k))}
     orphans = {k: n for k, n in stored.items() if k not in manifest}
     findings = []
@@ -180,7 +198,11 @@ def _access_list(advisor: Advisor, entry: SourceEntry) -> list[str] | None:
 
 
 def _snapshot(advisor: Advisor, repair: bool) -> Finding:
-    problem = advisor.index.snapshot_problem()
+    try:
+        problem = advisor.index.snapshot_problem()
+    except Exception as exc:  # the vector store it is compared with cannot be read
+        detail = f"cannot be compared with the vector store ({exc.__class__.__name__})"
+        return Finding(check="BM25 snapshot", ok=False, detail=detail, repair="rebuilt once the vector store is")
     if problem is None:
         return Finding(check="BM25 snapshot", ok=True, detail="it loads and lists every stored chunk")
     if not repair:

@@ -36,6 +36,8 @@ class Reachability(BaseModel):
                 f"{self.unreachable} of {self.probed} probed chunks are not found by a search for their own "
                 f"vector ({self.stored} stored)"
             )
+        if not self.stored:
+            return "it holds no chunks"
         return f"{self.probed} of {self.stored} chunks probed, every one found"
 
 

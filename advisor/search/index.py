@@ -352,10 +352,11 @@ class Index:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def keyword_index(self, version: int | None = None) -> KeywordIndex:
-        """The BM25 index of the current version: in memory, from a snapshot, or rebuilt."""
-        store, current = self.current()
-        version = current if version is None else version
+    def keyword_index(self, version: int | None = None, store=None) -> KeywordIndex:
+        """The BM25 index of the current version (or of ``version``, read with ``store`` by the
+        caller): in memory, from a snapshot, or rebuilt."""
+        if version is None or store is None:
+            store, version = self.current()
         with self._lock:
             if self._keyword is None or self._keyword_version != version:
                 self._keyword = self._load_or_build_keyword(version, store)
@@ -421,7 +422,7 @@ class Index:
         where = where or SearchFilter()
         depth = max(k * 3, 20)
         store, version = self.current()
-        keyword = self.keyword_index(version)
+        keyword = self.keyword_index(version, store)
         mask = where.mask(keyword, requester) if len(keyword) else None
         dense: list[tuple[str, float, str, dict]] = []
         sparse: list[str] = []

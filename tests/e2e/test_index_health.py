@@ -5,7 +5,10 @@ bot holds it) keeps open, with the default embedded Chroma and SQLite.
 """
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -29,12 +32,18 @@ CANARY = "try a new model version on a small share of users before everyone"
 TOKENS = "limit how much we spend on the language model each month"
 
 
+FILLER = "".join(
+    f"## Note {i}\n\nMeeting note {i} on the quarterly planning of team {i % 7}, room {i % 11}.\n\n" for i in range(150)
+)
+
+
 @pytest.fixture
 def docs(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
     for name, text in DOCS.items():
         (folder / name).write_text(text)
+    (folder / "notes.md").write_text("# Notes\n\n" + FILLER)  # enough chunks for Chroma to build its graph
     return folder
 
 
@@ -42,24 +51,61 @@ def sources(hits) -> list[str]:
     return [h.chunk.source_key.rsplit("/", 1)[-1] for h in hits]
 
 
-def test_a_running_advisor_follows_ingest_and_remove_from_another_process(tmp_path, docs):
+BUILD = """
+import sys
+from pathlib import Path
+import numpy as np
+from advisor import Advisor
+from advisor.search.index import Chunk
+from bot.bootstrap import load_settings
+from ingest.pipeline import Ingestor
+
+advisor = Advisor(load_settings())
+Ingestor(advisor).run([Path(p) for p in sys.argv[1:]])
+# filler standing for a large index (its vectors random: nothing asks for them), so that Chroma
+# keeps its vector graph on disk as it does for a real one
+filler = [
+    Chunk(id=f"filler-{i:05d}", text=f"filler {i}", source="filler", source_key="/filler", kind="document",
+          title="filler", section="filler", position=i)
+    for i in range(1500)
+]
+vectors = np.random.default_rng(1).normal(size=(len(filler), advisor.index.embedder.dimension)).astype(np.float32)
+advisor.index.vectors.upsert([c.id for c in filler], vectors, [c.text for c in filler], [c.metadata() for c in filler])
+advisor.index.mark_changed()
+"""
+
+
+def build_elsewhere(data_dir, *paths) -> None:
+    """Index ``paths`` and 1,500 filler chunks in a Python process of its own (no bundled knowledge)."""
+    env = {**os.environ, "ADVISOR_DATA_DIR": str(data_dir)}
+    subprocess.run([sys.executable, "-c", BUILD, *map(str, paths)], env=env, check=True, cwd=data_dir.parent)
+
+
+@pytest.fixture
+def running(tmp_path, docs):
+    """The bot's advisor, started on an index another process built, its vector graph loaded."""
     data_dir = tmp_path / "data"
+    build_elsewhere(data_dir, docs / "canary.md", docs / "drift.md")
     advisor = Advisor(make_settings(data_dir), today=TODAY)
-    Ingestor(advisor).run([docs / "canary.md", docs / "drift.md"])
-    admin = Requester.admin()
-    assert sources(advisor.index.search(CANARY, admin, k=1, mode="dense")) == ["canary.md"]  # the graph is loaded
+    assert sources(advisor.index.search(CANARY, Requester.admin(), k=1, mode="dense")) == ["canary.md"]
+    return advisor
 
-    added = run(data_dir, "ingest", str(docs / "tokens.md"), "--json")
+
+def test_a_running_advisor_finds_what_another_process_ingests(running, docs):
+    added = run(running.settings.data_dir, "ingest", str(docs / "tokens.md"))
     assert added.returncode == 0, added.stderr
-    assert sources(advisor.index.search(TOKENS, admin, k=1, mode="dense")) == ["tokens.md"]
-    assert sources(advisor.index.search(TOKENS, admin, k=1, mode="bm25")) == ["tokens.md"]
+    for mode in ("dense", "bm25", "hybrid"):
+        assert sources(running.index.search(TOKENS, Requester.admin(), k=1, mode=mode)) == ["tokens.md"]
 
-    removed = run(data_dir, "remove", str(docs / "canary.md"))
+
+def test_a_running_advisor_answers_after_another_process_removes_a_document(running, docs):
+    removed = run(running.settings.data_dir, "remove", str(docs / "canary.md"))
     assert removed.returncode == 0, removed.stderr
-    answer = advisor.ask("how do we roll a new model out to a small share of users first?", admin)
+    admin = Requester.admin()
+    answer = running.ask("how do we roll a new model out to a small share of users first?", admin)
     assert all(not c.source.endswith("canary.md") for c in answer.citations)
     for mode in ("dense", "bm25", "hybrid"):
-        assert "canary.md" not in sources(advisor.index.search(CANARY, admin, k=5, mode=mode))
+        assert "canary.md" not in sources(running.index.search(CANARY, admin, k=5, mode=mode))
 
 
 def doctor(data_dir, *args):

@@ -127,3 +127,38 @@ def test_a_large_delete_is_followed_by_a_probe_and_a_rebuild_when_chunks_are_unr
     assert rebuilt is not None and rebuilt.chunks == 1203
     assert health.probe(index.vectors).healthy
     assert index.check_after_deletes() is None  # nothing deleted since
+
+
+def test_chroma_7758_live_chunks_unreachable_after_deletes_and_upserts_are_found_and_rebuilt(index):
+    """Chroma's bug itself, as its report reproduces it: 4,000 inserts, half deleted, 30% of the rest
+    upserted with new vectors, in a Euclidean collection of 128 dimensions (it shows there within a
+    minute; our cosine collections of 384 dimensions need far longer histories). Some live chunks
+    are then never returned by a query for their own vector; the probe finds them and the rebuild
+    makes every chunk reachable again."""
+    store, _version = index.current()
+    store.collection = store._client.create_collection(
+        "bug-7758", configuration={"hnsw": {"space": "l2"}}, embedding_function=None
+    )
+    store.name = "bug-7758"
+    rng = np.random.default_rng(0)
+    ids = [chunk_id("bug.md", i) for i in range(4000)]
+    chunks = {cid: _chunk("bug.md", f"Record {i} of the history.", i) for i, cid in enumerate(ids)}
+    vectors = rng.normal(size=(4000, 128)).astype(np.float32)
+    store.upsert(ids, vectors, [chunks[c].text for c in ids], [chunks[c].metadata() for c in ids])
+    deleted = set(rng.choice(4000, 2000, replace=False).tolist())
+    store.collection.delete(ids=[ids[i] for i in sorted(deleted)])
+    live = [i for i in range(4000) if i not in deleted]
+    again = rng.choice(live, 600, replace=False)
+    store.upsert(
+        [ids[i] for i in again],
+        rng.normal(size=(600, 128)).astype(np.float32),
+        [chunks[ids[i]].text for i in again],
+        [chunks[ids[i]].metadata() for i in again],
+    )
+    assert store.count() == 2000
+    found = health.probe(store)
+    assert found.error is None and found.probed == 2000 and found.unreachable > 0, found
+    rebuilt = index.rebuild_vectors()
+    assert rebuilt.chunks == 2000
+    repaired = health.probe(index.vectors)
+    assert repaired.healthy and repaired.probed == 2000
