@@ -90,9 +90,16 @@ def _remove_vector_graph(index: Index) -> None:
 
 
 def _fill_many(index: Index, count: int) -> list[Chunk]:
-    """``count`` short chunks: enough for Chroma to write its vector graph to disk."""
-    chunks = [_chunk("bulk.md", f"Passage {i} on release checklist item {i}.", i) for i in range(count)]
+    """``count`` short chunks: enough for Chroma to write its vector graph to disk. Their texts vary
+    (a thousand near-copies of one sentence would make a graph that even a fresh build cannot
+    search reliably around them)."""
+    words = ["warehouse", "pallet", "customs", "fleet", "supplier", "invoice", "inventory", "freight", "route", "dock"]
     rng = np.random.default_rng(7)
+    texts = [
+        f"The {' and '.join(rng.choice(words, 2, replace=False))} report for week {i % 52} lists {i} items."
+        for i in range(count)
+    ]
+    chunks = [_chunk("bulk.md", text, i) for i, text in enumerate(texts)]
     vectors = rng.normal(size=(count, index.embedder.dimension)).astype(np.float32)
     store, _version = index.current()
     store.upsert([c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata() for c in chunks])
