@@ -243,7 +243,7 @@ class Advisor:
         if query.group_by:
             pairs = [(r, assessed[r.id]) for r in matching]
             description = describe_filter(filters, self.framework, language)
-            evidence = ranking(question, query.group_by, pairs, description, self.framework, quoter)
+            evidence = ranking(question, query.group_by, pairs, description, self.framework, quoter, language)
             return evidence, {"initiatives": [r.id for r in matching]}
         summary = (
             summarize_assessed(self.framework, [(r, assessed[r.id]) for r in records]) if filters.is_empty() else None
@@ -260,9 +260,10 @@ class Advisor:
             dimension, values = query.compare
             pairs = [(r, self._assess(r)) for r in records]
             members = [r.id for r, _ in pairs if getattr(r, dimension) in values]
-            return compare_groups(question, dimension, values, pairs, self.framework), {"initiatives": members}
+            evidence = compare_groups(question, dimension, values, pairs, self.framework, query.language)
+            return evidence, {"initiatives": members}
         pairs = [(r, self._assess(r)) for r in query.initiatives]
-        evidence = compare_initiatives(question, pairs, self.framework, quoter)
+        evidence = compare_initiatives(question, pairs, self.framework, quoter, query.language)
         return evidence, {"initiatives": [r.id for r in query.initiatives]}
 
     def _guidance_evidence(self, question: str, quoter: Quoter, query) -> Evidence:

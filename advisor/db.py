@@ -50,6 +50,7 @@ sources = Table(
     Column("content_hash", String(64), nullable=False),
     Column("chunks", Integer, nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("allowed", JSON),  # the `--allow` ids it was ingested with; NULL for rows from before they were kept
 )
 
 feedback = Table(

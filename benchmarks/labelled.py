@@ -12,8 +12,17 @@ DATASETS = Path(__file__).resolve().parent / "datasets"
 DEFAULT_USER = "U_EMPLOYEE"
 
 
+SPLITS = ("tuning", "heldout")
+
+
 def load(name: str) -> list[dict]:
-    return yaml.safe_load((DATASETS / name).read_text(encoding="utf-8"))
+    """The cases of a labelled set; a ``split`` other than tuning or heldout is an error, so no case
+    silently falls out of both parts."""
+    cases = yaml.safe_load((DATASETS / name).read_text(encoding="utf-8"))
+    for number, case in enumerate(cases, 1):
+        if isinstance(case, dict) and case.get("split", "tuning") not in SPLITS:
+            raise ValueError(f"{name}: case {number}: split must be one of {', '.join(SPLITS)} (got {case['split']!r})")
+    return cases
 
 
 def check_answer(case: dict, answer: Answer) -> dict[str, bool]:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from advisor import Advisor
 from advisor.errors import ConfigError
 from advisor.settings import Settings
+from ingest.doctor import heal_on_open
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestSummary, Progress
 
@@ -47,14 +48,19 @@ def open_advisor(
     settings: Settings,
     today: date | None = None,
     on_progress: Progress | None = None,
+    heal: bool = True,
     on_problems: Callable[[list[str]], None] | None = None,
 ) -> Advisor:
-    """The Advisor, with the bundled knowledge indexed on first use. When framework.yaml changed
-    since the stored records last agreed with it, they are checked again and every capability id it
-    no longer defines is reported (``on_problems``; logged as warnings by default)."""
+    """The Advisor, with the bundled knowledge indexed on first use and its index checked (and
+    repaired, loudly) unless ``heal`` is False: then the caller examines it itself (``advisor doctor
+    --check`` only reports). When framework.yaml changed since the stored records last agreed with
+    it, they are checked again and every capability id it no longer defines is reported
+    (``on_problems``; logged as warnings by default)."""
     advisor = Advisor(settings, today=today)
     advisor.framework  # validate the framework before anything else  # noqa: B018
     ingest_bundled_if_empty(advisor, on_progress)
+    if heal:
+        heal_on_open(advisor, on_progress)
     problems = Ingestor(advisor).record_problems()
     if problems:
         (on_problems or _log_problems)(problems)

@@ -103,15 +103,16 @@ def requester_for(user: str | None, channel: str | None) -> Requester:
     return Requester(user_id=user, channel_id=channel) if (user or channel) else Requester.admin()
 
 
-def _advisor(warn: bool = True):
-    """The Advisor; stored records that no longer agree with framework.yaml are warned about on stderr
-    (``warn=False`` where the command reports them itself)."""
+def _advisor(heal: bool = True, warn: bool = True):
+    """The Advisor, its index healed unless ``heal`` is False; stored records that no longer agree
+    with framework.yaml are warned about on stderr (``warn=False`` where the command reports them itself)."""
     from bot.bootstrap import load_settings, open_advisor
     from bot.progress import ingest_progress
 
     settings = load_settings()
     with ingest_progress("Indexing the bundled knowledge (first run)") as on_progress:
-        return open_advisor(settings, on_progress=on_progress, on_problems=_warn if warn else lambda _problems: None)
+        on_problems = _warn if warn else (lambda _problems: None)
+        return open_advisor(settings, on_progress=on_progress, heal=heal, on_problems=on_problems)
 
 
 def _warn(problems: list[str]) -> None:
@@ -198,6 +199,25 @@ def reindex(as_json: JsonOpt = False):
             else f"The index already uses {advisor.index.embedder.name}: nothing to re-embed."
         ),
     )
+
+
+@command()
+@edge
+def doctor(
+    check: Annotated[bool, typer.Option("--check", help="Only report; exit code 1 when something is wrong.")] = False,
+    as_json: JsonOpt = False,
+):
+    """Check that the manifest, the vector store and the BM25 snapshot agree, and repair what does not."""
+    from bot.progress import ingest_progress
+    from bot.render import doctor_view
+    from ingest.doctor import examine
+
+    advisor = _advisor(heal=False)
+    with ingest_progress("Repairing", enabled=not (as_json or check)) as on_progress:
+        report = examine(advisor, repair=not check, on_progress=on_progress)
+    _output(report, as_json, lambda: doctor_view(report))
+    if not report.healthy:
+        raise typer.Exit(1)
 
 
 @app.command()

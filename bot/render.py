@@ -18,6 +18,7 @@ from advisor.portfolio.records import Initiative
 from advisor.portfolio.samples import sample_note, samples_removed_text
 from advisor.search.index import Hit
 from advisor.search.model_record import Reembedded
+from ingest.doctor import DoctorReport
 from ingest.manifest import SourceEntry
 from ingest.pipeline import STATUSES, IngestSummary
 
@@ -125,10 +126,39 @@ def ingest_view(summary: IngestSummary) -> Group:
     ]
     if summary.reembedded:
         lines.insert(0, reembedded_view(summary.reembedded))
+    if summary.rebuilt:
+        lines.insert(0, rebuilt_view(summary.rebuilt))
     if summary.samples_removed:
         lines.append(Text(samples_removed_text(summary.samples_removed), style="yellow"))
     lines += [Text(f"warning: {w}", style="yellow") for w in summary.warnings]
     return Group(table, *lines)
+
+
+def rebuilt_view(r: Reembedded) -> Text:
+    return Text(
+        f"After the deletes some stored chunks could no longer be found by a search: rebuilt the vector "
+        f"collection ({r.chunks} chunks embedded again in {r.seconds:.1f} s).",
+        style="yellow",
+    )
+
+
+def doctor_view(report: DoctorReport) -> Group:
+    table = Table(title="Index check" if report.checked_only else "Index check and repair")
+    for column in ("check", "state", "found", "repair"):
+        table.add_column(column, overflow="fold")
+    for f in report.findings:
+        state = "[green]ok[/green]" if f.ok else ("[yellow]repaired[/yellow]" if f.repaired else "[red]wrong[/red]")
+        table.add_row(f.check, state, escape(f.detail), escape(f.repair or ""))
+    wrong = [f for f in report.findings if not f.ok]
+    if not wrong:
+        verdict = Text("Everything agrees: nothing to repair.", style="green")
+    elif report.checked_only:
+        verdict = Text(f"{len(wrong)} problems found; run `advisor doctor` to repair them.", style="red")
+    elif report.healthy:
+        verdict = Text(f"{len(wrong)} problems found and repaired.", style="yellow")
+    else:
+        verdict = Text("Some problems remain: see the repair column.", style="red")
+    return Group(table, verdict)
 
 
 def removal_view(summary: IngestSummary) -> Group:
@@ -136,6 +166,8 @@ def removal_view(summary: IngestSummary) -> Group:
     chunks = sum(r.chunks for r in removed)
     lines = [Text(f"removed: {r.source} ({r.chunks} chunks)") for r in removed]
     lines.append(Text(f"{len(removed)} sources and {chunks} chunks taken out of the index.", style="bold"))
+    if summary.rebuilt:
+        lines.append(rebuilt_view(summary.rebuilt))
     return Group(*lines)
 
 

@@ -56,6 +56,7 @@ class IngestSummary(BaseModel):
     chunks: int
     seconds: float
     reembedded: Reembedded | None = None  # every stored chunk, when the embedding model changed
+    rebuilt: Reembedded | None = None  # the vector collection, when a large delete left chunks unreachable
     warnings: list[str] = []  # stored records that no longer agree with the framework
     samples_removed: list[str] = []  # ids of the fictional samples taken out, now that real records came in
 
@@ -105,7 +106,9 @@ class _Parsed:
     new: bool
 
 
-def _summary(results: list[SourceResult], started: float, reembedded: Reembedded | None = None) -> IngestSummary:
+def _summary(
+    results: list[SourceResult], started: float, reembedded: Reembedded | None = None, rebuilt: Reembedded | None = None
+) -> IngestSummary:
     counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
     return IngestSummary(
         results=results,
@@ -113,6 +116,7 @@ def _summary(results: list[SourceResult], started: float, reembedded: Reembedded
         chunks=sum(r.chunks for r in results),
         seconds=round(time.perf_counter() - started, 3),
         reembedded=reembedded,
+        rebuilt=rebuilt,
     )
 
 
@@ -147,8 +151,15 @@ class Ingestor:
         self._fingerprint = repr((PIPELINE_VERSION, settings.chunk_size, settings.chunk_overlap, self.allowed)).encode()
         self._record_fingerprint = self._fingerprint + framework_digest(self.framework_file).encode()
 
-    def run(self, paths: list[Path], prune: bool = False, on_progress: Progress | None = None) -> IngestSummary:
-        """Ingest files and folders; ``on_progress(stage, done, total, current)`` follows the work."""
+    def fingerprint(self, kind: str) -> bytes:
+        """What is hashed with a file's bytes for its manifest entry."""
+        return self._record_fingerprint if kind == "record" else self._fingerprint
+
+    def run(
+        self, paths: list[Path], prune: bool = False, on_progress: Progress | None = None, force: bool = False
+    ) -> IngestSummary:
+        """Ingest files and folders; ``on_progress(stage, done, total, current)`` follows the work.
+        ``force`` indexes files again even when their content is unchanged (a repair)."""
         started = time.perf_counter()
         progress = on_progress or (lambda *_args: None)
         embedder = self.advisor.index.embedder
@@ -157,6 +168,7 @@ class Ingestor:
         )
         files, results = _walk(paths)
         known = self.manifest.entries()
+        previous = {} if force else known
         pending: list[_Parsed] = []
 
         def report(done: list[SourceResult]) -> None:
@@ -165,10 +177,11 @@ class Ingestor:
 
         progress("Indexing", 0, len(files), "")
         for path in files:
-            parsed = self._parse_file(path, known.get(str(path)))
+            parsed = self._parse_file(path, previous.get(str(path)))
             if isinstance(parsed, SourceResult):
                 report([parsed])
                 continue
+            parsed.new = str(path) not in known
             pending.append(parsed)
             if sum(len(p.chunks) for p in pending) >= EMBED_GROUP:
                 report(self._store(pending, lambda share: progress("Indexing", len(results) + share, len(files), "")))
@@ -178,13 +191,19 @@ class Ingestor:
             results += self._prune([p.expanduser().resolve() for p in paths if p.is_dir()], known)
         samples, removed = self._drop_samples_once_real_records_arrive()
         results += removed
+        rebuilt = self._check_after_deletes(progress)
         if any(r.status in ("added", "updated", "removed") for r in results):
-            self.advisor.index.mark_changed()
-            self.advisor.index.keyword_index()
-        summary = _summary(results, started, reembedded)
+            self.advisor.index.keyword_index()  # every write bumped the version; the snapshot is built once
+        summary = _summary(results, started, reembedded, rebuilt)
         summary.samples_removed = samples
         summary.warnings = self.record_problems()
         return summary
+
+    def _check_after_deletes(self, progress: Progress) -> Reembedded | None:
+        embedder = self.advisor.index.embedder
+        return self.advisor.index.check_after_deletes(
+            lambda done, total: progress(f"Rebuilding the vector index with {embedder.name}", done, total, "")
+        )
 
     def _drop_samples_once_real_records_arrive(self) -> tuple[list[str], list[SourceResult]]:
         """The fictional sample initiatives never mix with real ones: when this run stored record files
@@ -242,8 +261,7 @@ class Ingestor:
             content = path.read_bytes()
         except OSError as exc:
             return SourceResult(source=display, kind=kind, status="failed", error=f"cannot read: {exc.strerror}")
-        fingerprint = self._record_fingerprint if kind == "record" else self._fingerprint
-        digest = hashlib.sha256(content + fingerprint).hexdigest()
+        digest = hashlib.sha256(content + self.fingerprint(kind)).hexdigest()
         if previous is not None and previous.content_hash == digest:
             return SourceResult(source=display, kind=kind, status="unchanged", chunks=previous.chunks)
         try:
@@ -275,7 +293,7 @@ class Ingestor:
             try:
                 if parsed.kind == "record":
                     self.advisor.portfolio.replace_source(key, parsed.records)
-                self.advisor.index.replace_source(key, parsed.chunks, vectors)
+                self.advisor.index.replace_source(key, parsed.chunks, vectors, announce=False)
             except DuplicateIdError as exc:
                 error = _taken_ids(exc, parsed.display, self.advisor)
                 failures[number] = SourceResult(source=parsed.display, kind=parsed.kind, status="failed", error=error)
@@ -288,9 +306,10 @@ class Ingestor:
             if number in failures:
                 results.append(failures[number])
                 continue
-            self.manifest.record(str(parsed.path), parsed.kind, parsed.title, parsed.digest, len(parsed.chunks))
+            key = str(parsed.path)
+            self.manifest.record(key, parsed.kind, parsed.title, parsed.digest, len(parsed.chunks), self.allowed)
             if parsed.kind == "record":
-                self._records_written.append(str(parsed.path))
+                self._records_written.append(key)
             results.append(
                 SourceResult(
                     source=parsed.display,
@@ -387,9 +406,7 @@ class Ingestor:
         known = self.manifest.entries()
         targets = [p.expanduser().resolve() for p in paths]
         results = self._drop([k for k in known if any(Path(k).is_relative_to(t) for t in targets)], known)
-        if results:
-            self.advisor.index.mark_changed()
-        return _summary(results, started)
+        return _summary(results, started, rebuilt=self._check_after_deletes(lambda *_args: None))
 
     def _drop(self, keys: list[str], known: dict) -> list[SourceResult]:
         results = []

@@ -145,10 +145,10 @@ class Understanding:
     def _guidance(self, s: Signals) -> Query:
         """A practice question; for one AI type, its readiness gates or its risks come first."""
         ai_type = s.filters.ai_types[0] if len(s.filters.ai_types) == 1 else None
-        aspect = _aspect(s)
-        if ai_type and aspect == "risks":
+        topic = max(s.scores.topics, key=s.scores.topics.get)
+        if ai_type and topic == "type_risks":
             return Query("general_guidance", risks_of=ai_type)
-        if ai_type and aspect in ("next_phase", "missing_infrastructure"):
+        if ai_type and topic == "readiness":
             return Query("general_guidance", readiness_of=ai_type)
         return Query("general_guidance")
 
