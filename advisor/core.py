@@ -27,6 +27,7 @@ class Advisor:
     def __init__(self, settings: Settings, today: date | None = None):
         self.settings = settings
         self._today = today
+        self._assessments: dict[str, tuple[Initiative, date, Assessment]] = {}
 
     @property
     def today(self) -> date:
@@ -141,7 +142,14 @@ class Advisor:
         return [(r, a) for r, a in assessed if filters.matches(r, a)], describe_filter(filters, self.framework)
 
     def _assess(self, record: Initiative) -> Assessment:
-        return assess_initiative(self.framework, record, self.today, self.settings.stall_days)
+        """The record's assessment, made once per record and day: the store hands out the same record
+        objects until the records change, so a portfolio question does not assess 10,000 again."""
+        today, cached = self.today, self._assessments.get(record.id)
+        if cached is not None and cached[0] is record and cached[1] == today:
+            return cached[2]
+        assessment = assess_initiative(self.framework, record, today, self.settings.stall_days)
+        self._assessments[record.id] = (record, today, assessment)
+        return assessment
 
     def ask(self, question: str, requester: Requester, history: list[str] | None = None) -> Answer:
         """Answer a question with cited sources, within what the requester may see.
