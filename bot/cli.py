@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -103,13 +104,13 @@ def requester_for(user: str | None, channel: str | None) -> Requester:
     return Requester(user_id=user, channel_id=channel) if (user or channel) else Requester.admin()
 
 
-def _advisor():
+def _advisor(today: date | None = None, **overrides):
     from bot.bootstrap import load_settings, open_advisor
     from bot.progress import ingest_progress
 
-    settings = load_settings()
+    settings = load_settings(**overrides)
     with ingest_progress("Indexing the bundled knowledge (first run)") as on_progress:
-        return open_advisor(settings, on_progress=on_progress)
+        return open_advisor(settings, today=today, on_progress=on_progress)
 
 
 def _output(result, as_json: bool, view) -> None:
@@ -315,6 +316,49 @@ def chat(user: UserOpt = None, channel: ChannelOpt = None):
         except AdvisorError as exc:
             out.print(f"[red]error:[/red] {exc}")
         history.append(question)
+
+
+@command(name="eval")
+@edge
+def evaluate(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="Labelled questions (YAML), as in benchmarks/datasets/answers.yaml.", dir_okay=False
+        ),
+    ],
+    user: UserOpt = None,
+    channel: ChannelOpt = None,
+    today: Annotated[
+        datetime | None,
+        typer.Option(metavar="DATE", formats=["%Y-%m-%d"], help="The date the labels were made for (YYYY-MM-DD)."),
+    ] = None,
+    as_json: JsonOpt = False,
+):
+    """Score the configured composer on labelled questions: citations, supported sentences, key terms,
+    exact facts, fallbacks, latency and tokens, per question and in total."""
+    from bot.evaluation import eval_view, run_eval
+
+    advisor = _advisor(today=today.date() if today else None, llm_user_hourly_tokens=None)
+    report = run_eval(advisor, file, user, channel)
+    _output(report, as_json, lambda: eval_view(report))
+
+
+@command()
+@edge
+def usage(
+    days: Annotated[int, typer.Option(metavar="N", min=1, help="Days to show, today included.")] = 30,
+    as_json: JsonOpt = False,
+):
+    """Tokens the chat model used, per day and per user, and answers the hourly limit kept from it."""
+    from advisor.db import make_engine
+    from advisor.feedback import UsageStore
+    from bot.bootstrap import load_settings
+    from bot.evaluation import usage_view
+
+    since = datetime.now(UTC).date() - timedelta(days=days - 1)
+    report = UsageStore(make_engine(load_settings())).report(since)
+    _output(report, as_json, lambda: usage_view(report))
 
 
 @command()
