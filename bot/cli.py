@@ -337,10 +337,12 @@ def evaluate(
 ):
     """Score the configured composer on labelled questions: citations, supported sentences, key terms,
     exact facts, fallbacks, latency and tokens, per question and in total."""
+    from advisor.answering.evaluation import load_labelled
     from bot.evaluation import eval_view, run_eval
 
+    cases = load_labelled(file)  # a bad file stops before the index is opened
     advisor = _advisor(today=today.date() if today else None, llm_user_hourly_tokens=None)
-    report = run_eval(advisor, file, user, channel)
+    report = run_eval(advisor, file, cases, user, channel)
     _output(report, as_json, lambda: eval_view(report))
 
 

@@ -12,13 +12,14 @@ from rich.text import Text
 
 from advisor import Advisor
 from advisor.access import Requester
-from advisor.answering.evaluation import EvalReport, QuestionScore, load_labelled, score_answer, summarize
+from advisor.answering.evaluation import EvalReport, QuestionScore, score_answer, summarize
 from advisor.feedback import UsageReport, UsageRow
 
 
-def run_eval(advisor: Advisor, path: Path, user: str | None = None, channel: str | None = None) -> EvalReport:
-    """Ask every question of the file as its ``user`` (else ``user``; else the local administrator)."""
-    cases = load_labelled(path)
+def run_eval(
+    advisor: Advisor, path: Path, cases: list[dict], user: str | None = None, channel: str | None = None
+) -> EvalReport:
+    """Ask every labelled question as its ``user`` (else ``user``; else the local administrator)."""
     composer = advisor.settings.llm or "extractive"
     scores = []
     for case in cases:
