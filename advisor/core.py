@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from functools import cached_property
@@ -65,6 +66,8 @@ class Advisor:
     def composer(self):
         from advisor.answering.compose import make_composer
 
+        if self.settings.llm:
+            return make_composer(self.settings, self.index.embedder, self.framework)
         return make_composer(self.settings)
 
     @cached_property
@@ -134,6 +137,20 @@ class Advisor:
         ``history`` holds the earlier questions of the same conversation, oldest first, so a
         follow-up such as "and what are its risks?" is about the initiative asked about before.
         """
+        answer = None
+        for event in self.ask_stream(question, requester, history):
+            answer = event
+        return answer
+
+    def ask_stream(
+        self, question: str, requester: Requester, history: list[str] | None = None
+    ) -> Iterator[str | Answer]:
+        """As :meth:`ask`, for a face that shows text as it is written: first the sentences of a
+        chat model's answer, each once it has passed the check, then the whole :class:`Answer`.
+        When the answer's ``check.fallback`` is set, the built-in answer replaced the model's,
+        and the sentences shown before must be replaced by its text."""
+        from advisor.answering.compose import Composition, Context
+
         started = time.perf_counter()
         question = " ".join(question.split())
         if not question:
@@ -144,22 +161,30 @@ class Advisor:
             question, query, records, Quoter(self.index, self.settings.knowledge_dir, requester)
         )
         searched = time.perf_counter()
-        text, citations = self.composer.compose(evidence)
+        composition = None
+        for event in self.composer.stream(evidence, Context(history=list(history or []), facts=facts)):
+            if isinstance(event, Composition):
+                composition = event
+            else:
+                yield event
         composed = time.perf_counter()
         timings = {
             "search": (searched - started) * 1000,
             "compose": (composed - searched) * 1000,
             "total": (composed - started) * 1000,
         }
-        return Answer(
+        yield Answer(
             question=question,
             intent=evidence.intent,
             language=evidence.language,
             found=evidence.found,
-            text=text,
-            citations=citations,
+            text=composition.text,
+            citations=composition.citations,
             suggestions=evidence.suggestions,
             timings_ms={k: round(v, 2) for k, v in timings.items()},
+            composer=composition.composer,
+            check=composition.check,
+            usage=composition.usage,
             **facts,
         )
 
