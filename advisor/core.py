@@ -71,6 +71,14 @@ class Advisor:
         return make_composer(self.settings)
 
     @cached_property
+    def budget(self):
+        """The per-user hourly token limit, and the record of what each chat-model answer took."""
+        from advisor.answering.budget import TokenBudget
+        from advisor.feedback import UsageStore
+
+        return TokenBudget(UsageStore(self.engine), self.settings.llm, self.settings.llm_user_hourly_tokens)
+
+    @cached_property
     def understanding(self):
         from advisor.understanding.classifier import ExampleClassifier, load_examples
         from advisor.understanding.intents import Understanding
@@ -149,7 +157,8 @@ class Advisor:
         chat model's answer, each once it has passed the check, then the whole :class:`Answer`.
         When the answer's ``check.fallback`` is set, the built-in answer replaced the model's,
         and the sentences shown before must be replaced by its text."""
-        from advisor.answering.compose import Composition, Context
+        from advisor.answering.budget import limit_note
+        from advisor.answering.compose import Composition, Context, ExtractiveComposer
 
         started = time.perf_counter()
         question = " ".join(question.split())
@@ -161,19 +170,23 @@ class Advisor:
             question, query, records, Quoter(self.index, self.settings.knowledge_dir, requester)
         )
         searched = time.perf_counter()
+        limited = self.budget.exhausted(requester)
+        composer = ExtractiveComposer() if limited else self.composer
         composition = None
-        for event in self.composer.stream(evidence, Context(history=list(history or []), facts=facts)):
+        for event in composer.stream(evidence, Context(history=list(history or []), facts=facts)):
             if isinstance(event, Composition):
                 composition = event
             else:
                 yield event
+        if limited:
+            composition.text += "\n\n" + limit_note(evidence.language)
         composed = time.perf_counter()
         timings = {
             "search": (searched - started) * 1000,
             "compose": (composed - searched) * 1000,
             "total": (composed - started) * 1000,
         }
-        yield Answer(
+        answer = Answer(
             question=question,
             intent=evidence.intent,
             language=evidence.language,
@@ -187,6 +200,8 @@ class Advisor:
             usage=composition.usage,
             **facts,
         )
+        self.budget.record(requester, answer, limited)
+        yield answer
 
     def _evidence(self, question: str, query, records: list[Initiative], quoter: Quoter) -> tuple[Evidence, dict]:
         """The evidence for what the question asks, and the exact facts the answer carries."""

@@ -29,13 +29,14 @@ def limit_note(language: str) -> str:
 
 
 class TokenBudget:
-    def __init__(self, store: UsageStore, hourly_limit: int | None):
+    def __init__(self, store: UsageStore, model: str | None, hourly_limit: int | None):
         self.store = store
+        self.model = model  # the configured chat model; None: answers are extractive and free
         self.hourly_limit = hourly_limit
 
     def exhausted(self, requester: Requester, now: datetime | None = None) -> bool:
         """Whether this user's answers of the last hour took at least the hourly limit."""
-        if not self.hourly_limit or not requester.user_id:
+        if not (self.model and self.hourly_limit and requester.user_id):
             return False
         since = (now or datetime.now(UTC)) - HOUR
         return self.store.tokens_since(requester.user_id, since) >= self.hourly_limit
@@ -52,7 +53,7 @@ class TokenBudget:
         entry = UsageEntry(
             user_id=requester.user_id,
             channel_id=requester.channel_id,
-            composer=answer.composer,
+            composer=self.model or answer.composer,  # a fallback's tokens were still the model's
             input_tokens=usage.input_tokens if usage else 0,
             output_tokens=usage.output_tokens if usage else 0,
             limited=limited,
