@@ -27,7 +27,7 @@ def run_eval(
         requester = Requester(user_id=asker, channel_id=where) if (asker or where) else Requester.admin()
         started = time.perf_counter()
         answer = advisor.ask(case["question"], requester, case.get("history"))
-        scores.append(score_answer(case, answer, (time.perf_counter() - started) * 1000, composer))
+        scores.append(score_answer(case, answer, (time.perf_counter() - started) * 1000))
     return summarize(str(path), composer, scores)
 
 

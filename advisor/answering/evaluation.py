@@ -164,7 +164,8 @@ class QuestionScore(BaseModel):
     key_terms: float | None = None
     exact_facts: bool | None = None
     routed: bool  # the intent and subject the case expects
-    fallback: bool  # the chat model's answer was replaced by the extractive one
+    fallback: bool  # the chat model's reply was replaced by the extractive answer
+    fallback_reason: str | None = None
     latency_ms: float
     input_tokens: int = 0
     output_tokens: int = 0
@@ -175,36 +176,41 @@ class QuestionScore(BaseModel):
         return self.supported_sentences / self.checked_sentences if self.checked_sentences else None
 
 
-def score_answer(case: dict, answer: Answer, latency_ms: float, composer: str) -> QuestionScore:
-    """Score one answer; ``composer`` is the configured one, so any other in the answer is a fallback."""
+def score_answer(case: dict, answer: Answer, latency_ms: float) -> QuestionScore:
+    """Score one answer. A fallback is a chat model's reply replaced by the extractive answer; a
+    decline, or a question with nothing to cite, is answered in the built-in words without asking
+    the model, which is not one."""
     supported, checked = sentence_support(answer)
     routing = check_routing({"intent": answer.intent, **case}, answer)
     facts = check_facts(case, answer)
-    usage = getattr(answer, "usage", None)
-    answered_by = getattr(answer, "composer", None) or "extractive"
+    usage = answer.usage
+    fallback = answer.check.fallback if answer.check is not None else None
     failed = [k for k, v in {**routing, **(facts or {})}.items() if not v]
     score = QuestionScore(
         question=case["question"],
         intent=answer.intent,
-        composer=answered_by,
+        composer=answer.composer,
         citations_valid=citations_valid(answer),
         supported_sentences=supported,
         checked_sentences=checked,
         key_terms=key_term_coverage(case, answer),
         exact_facts=None if facts is None else all(facts.values()),
         routed=all(routing.values()),
-        fallback=answered_by != composer,
+        fallback=fallback is not None,
+        fallback_reason=fallback,
         latency_ms=round(latency_ms, 1),
-        input_tokens=getattr(usage, "input_tokens", 0) or 0,
-        output_tokens=getattr(usage, "output_tokens", 0) or 0,
+        input_tokens=usage.input_tokens if usage else 0,
+        output_tokens=usage.output_tokens if usage else 0,
         failed=failed + ([] if citations_valid(answer) else ["citations"]),
     )
     return score
 
 
 def sentence_support(answer: Answer) -> tuple[int, int]:
-    """(supported, checked) sentences: the sentence check's count when a chat model wrote the
-    answer, the verbatim quotes otherwise."""
+    """(supported, checked) sentences: of the chat model's reply, those that passed the sentence
+    check (also when the reply was then replaced); of an extractive answer, its verbatim quotes."""
+    if answer.check is not None:
+        return answer.check.kept, answer.check.checked
     return verbatim_support(answer)
 
 
