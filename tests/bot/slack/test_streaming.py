@@ -5,9 +5,12 @@ from slack_bolt.context.say_stream import SayStream
 
 from advisor.answering.answer import CheckReport, TokenUsage
 from advisor.errors import StorageError
+from bot.slack.blocks import pack_feedback
+from bot.slack.listeners.actions import handle_feedback
 from bot.slack.listeners.events import handle_mention, handle_message
 from bot.slack.mrkdwn import to_safe_markdown
 from tests.bot.slack.fakes import BOT_USER, make_answer
+from tests.bot.slack.test_actions import click
 from tests.bot.slack.test_events import dm, mention
 
 SENTENCES = [
@@ -89,3 +92,12 @@ def test_channel_answers_are_never_streamed(bot, advisor, client, me):
     advisor.sentences, advisor.answer = SENTENCES, model_answer()
     handle_mention(bot, mention(text=f"<@{BOT_USER}> what is missing?"), me, client)
     assert client.of("chat_startStream") == [] and len(client.of("chat_postMessage")) == 1
+
+
+def test_a_rating_keeps_the_composer_and_tokens_of_the_answer_it_rates(bot, client):
+    body, action = click("feedback_not_helpful", pack_feedback(model_answer()))
+    saved = bot.feedback.get(handle_feedback(bot, body, action, client))
+    assert (saved.composer, saved.input_tokens, saved.output_tokens) == ("openai:gpt-4.1-mini", 1200, 90)
+    body, action = click("feedback_helpful", pack_feedback(make_answer()))
+    built_in = bot.feedback.get(handle_feedback(bot, body, action, client))
+    assert (built_in.composer, built_in.input_tokens) == ("extractive", None)
