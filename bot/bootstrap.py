@@ -42,5 +42,9 @@ def ingest_bundled_if_empty(advisor: Advisor, on_progress: Progress | None = Non
 def open_advisor(settings: Settings, today: date | None = None, on_progress: Progress | None = None) -> Advisor:
     advisor = Advisor(settings, today=today)
     advisor.framework  # validate the framework before anything else  # noqa: B018
+    if settings.llm:  # a missing provider package or key is a start-up error, not a failed question
+        from advisor.answering.chat_model import check_chat_model_settings
+
+        check_chat_model_settings(settings)
     ingest_bundled_if_empty(advisor, on_progress)
     return advisor

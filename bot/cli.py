@@ -82,6 +82,8 @@ def edge(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        from rich.markup import escape
+
         from bot.render import console
 
         try:
@@ -89,12 +91,15 @@ def edge(command):
         except (typer.Exit, typer.Abort):
             raise
         except AdvisorError as exc:
-            console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            # escaped: a message may name an extra in brackets; unwrapped: one message, one line
+            console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         except Exception as exc:  # the edge: anything unexpected still gets one clear line
-            console(stderr=True).print(f"[red]error:[/red] unexpected {exc.__class__.__name__}: {exc}")
+            console(stderr=True).print(
+                f"[red]error:[/red] unexpected {exc.__class__.__name__}: {escape(str(exc))}", soft_wrap=True
+            )
             raise typer.Exit(1) from None
 
     return wrapper

@@ -25,6 +25,7 @@ import numpy as np
 from advisor.answering.prompt import INSTRUCTION, Passage
 from advisor.answering.sentences import normalize, segments
 
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
 INITIATIVE_ID = re.compile(r"\b[A-Z]{2,6}-\d{1,5}\b")
@@ -37,7 +38,7 @@ FACT_WORDS = re.compile(
 )
 # Similarity (cosine) of a sentence and the best sentence of a passage that says the same thing;
 # calibrated with benchmarks/check_threshold.py on supported and unsupported pairs.
-THRESHOLDS = {"multilingual-e5-small": 0.84, "all-MiniLM-L6-v2": 0.55}
+THRESHOLDS = {"multilingual-e5-small": 0.87, "all-MiniLM-L6-v2": 0.55}
 DEFAULT_THRESHOLD = 0.6
 
 
@@ -100,7 +101,8 @@ class ReplyChecker:
     def _passage_sentences(self, n: int) -> tuple[list[str], np.ndarray]:
         if n not in self._sentences:
             p = self.passages[n]
-            lines = [normalize(line) for line in p.text.splitlines() if line.strip() and not line.startswith("#")]
+            lines = [normalize(_BULLET.sub("", line)) for line in p.text.splitlines() if line.strip()]
+            lines = [line for line in lines if not line.startswith(("#", "|"))]
             sentences = list(dict.fromkeys([s for line in lines for s in segments(line)] + p.quoted))
             self._sentences[n] = (sentences, self._embed(sentences) if sentences else np.zeros((0, 1)))
         return self._sentences[n]

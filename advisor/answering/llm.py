@@ -169,6 +169,11 @@ class ChatComposer:
             cancelled.set()
 
 
+def joiner(previous: str) -> str:
+    """Japanese (and Chinese) sentences follow one another without a space."""
+    return "" if previous.rstrip()[-1:] in "。！？" else " "
+
+
 def chunk_text(chunk) -> str:
     content = getattr(chunk, "content", "")
     if isinstance(content, str):
@@ -267,7 +272,7 @@ class ReplyWriter:
         text = MARKER.sub(lambda m: "".join(f"[{self.numbers[n]}]" for n in markers(m.group(0))), verdict.sentence)
         prefix, sentences = self.lines[-1]
         if sentences:
-            piece = " " + text
+            piece = joiner(sentences[-1]) + text
         elif self.written:
             piece = ("\n\n" if self._paragraph_before() else "\n") + prefix + text
         else:
@@ -326,7 +331,9 @@ class ReplyWriter:
                 paragraph = bool(out)
             elif sentences:
                 out += [""] if paragraph else []
-                out.append(prefix + " ".join(sentences))
+                out.append(
+                    prefix + "".join(s if i == 0 else joiner(sentences[i - 1]) + s for i, s in enumerate(sentences))
+                )
                 paragraph = False
         return "\n".join(out)
 
