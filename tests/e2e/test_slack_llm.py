@@ -9,7 +9,6 @@ gets the built-in answer with a note, and every answer's tokens are recorded.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,25 +18,11 @@ from advisor.feedback import UsageStore
 from bot.slack.blocks import unpack_feedback
 from tests.conftest import free_port, make_settings
 from tests.e2e.slack_http import direct_message, send_event, start_server, streamed_text
+from tests.llm_replies import grounded
 from tests.llm_standin import Reply
 
 QUESTION = "How do we keep LLM token spend under control?"
 TOKENS = 1200 + 90  # what the stand-in reports for each reply
-
-
-def grounded(request) -> str:
-    """Three sentences, each the first full sentence of one of the passages the prompt numbered,
-    cited to it: the reply of a model that sticks to its sources."""
-    sentences = []
-    for n, text in re.findall(r'<passage n="(\d+)"[^>]*>(.*?)</passage>', request.prompt, re.DOTALL):
-        for line in text.splitlines():
-            found = re.match(r"([A-Z][^.!?\[\]]{40,240}\.)(?:\s|$)", line.strip())
-            if found:
-                sentences.append(f"{found.group(1)[:-1]} [{n}].")
-                break
-        if len(sentences) == 3:
-            break
-    return " ".join(sentences)
 
 
 def losing_its_core(request) -> str:

@@ -7,6 +7,7 @@ langchain-openai as production reaches a hosted model; the usage lands in the re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pydantic import SecretStr
 
 from advisor import Advisor
 from advisor.access import Requester
@@ -27,7 +28,7 @@ def chat_advisor(bundled_advisor, chat_model):
         update={
             "llm": env["ADVISOR_LLM"],
             "llm_base_url": env["ADVISOR_LLM_BASE_URL"],
-            "openai_api_key": env["OPENAI_API_KEY"],
+            "openai_api_key": SecretStr(env["OPENAI_API_KEY"]),
             "llm_max_tokens": 300,
             "llm_user_hourly_tokens": 1000,
         }
