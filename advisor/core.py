@@ -170,7 +170,7 @@ class Advisor:
             question, query, records, Quoter(self.index, self.settings.knowledge_dir, requester)
         )
         searched = time.perf_counter()
-        limited = self.budget.exhausted(requester)
+        limited = evidence.found and self.budget.exhausted(requester)  # a decline never asks the model anyway
         composer = ExtractiveComposer() if limited else self.composer
         composition = None
         for event in composer.stream(evidence, Context(history=list(history or []), facts=facts)):
