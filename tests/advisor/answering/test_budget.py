@@ -101,3 +101,12 @@ def test_answers_without_a_chat_model_cost_nothing_and_are_not_recorded(bundled_
     before = UsageStore(bundled_advisor.engine).report(date.today()).total.answers
     bundled_advisor.ask(QUESTION, Requester(user_id="U_BUDGET_5"))
     assert UsageStore(bundled_advisor.engine).report(date.today()).total.answers == before
+
+
+def test_a_decline_over_the_limit_has_no_note_and_is_not_counted(chat_advisor, chat_model):
+    store = UsageStore(chat_advisor.engine)
+    store.record(UsageEntry(user_id="U_BUDGET_6", composer="openai:gpt-standin", input_tokens=5000))
+    answer = chat_advisor.ask("What is the weather in Tokyo tomorrow?", Requester(user_id="U_BUDGET_6"))
+    assert not answer.found and limit_note("en") not in answer.text and not chat_model.requests
+    [row] = usage_of(chat_advisor, "U_BUDGET_6")
+    assert (row.answers, row.limited) == (1, 0)
