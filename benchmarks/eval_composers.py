@@ -33,6 +33,7 @@ def main() -> None:
     cases = load_labelled(args.file)
     extractive = prepared_advisor(args.data_dir, None)  # the bundled knowledge only
     out = console()
+    out.width = max(out.width, 150)
     out.print(eval_view(run_eval(extractive, args.file, cases, DEFAULT_USER, "C_GENERAL")))
     stand_in = ChatModelStandIn().start().script(Reply(grounded))
     try:

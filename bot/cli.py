@@ -348,7 +348,14 @@ def evaluate(
     cases = load_labelled(file)  # a bad file stops before the index is opened
     advisor = _advisor(today=today.date() if today else None, llm_user_hourly_tokens=None)
     report = run_eval(advisor, file, cases, user, channel)
-    _output(report, as_json, lambda: eval_view(report))
+    if as_json:
+        _output(report, as_json, None)
+    else:
+        from bot.render import console
+
+        out = console()
+        out.width = max(out.width, 150)  # one line per question, also when piped to a file
+        out.print(eval_view(report))
 
 
 @command()

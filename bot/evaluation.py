@@ -41,15 +41,17 @@ def _tick(value: bool | None) -> str:
 
 def eval_view(report: EvalReport) -> Group:
     table = Table(title=f"{report.file} · {report.totals.composer}", title_justify="left")
-    for name in ("#", "question", "citations", "supported", "key terms", "facts", "fallback", "ms", "tokens in/out"):
+    headers = ("#", "question", "read", "cites", "supported", "terms", "facts", "fallback", "ms", "tokens")
+    for name in headers:
         if name == "question":
-            table.add_column(name, min_width=24, ratio=1, overflow="fold")
+            table.add_column(name, max_width=56, overflow="ellipsis", no_wrap=True)
         else:
             table.add_column(name, justify="right", no_wrap=True)
     for number, s in enumerate(report.questions, start=1):
         table.add_row(
             str(number),
-            Text(s.question[:70] + ("" if s.routed else "  (misread: " + ", ".join(s.failed) + ")")),
+            Text(s.question),
+            _tick(s.routed),
             _tick(s.citations_valid),
             _supported(s),
             _rate(s.key_terms),
