@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from advisor.answering.prompt import INSTRUCTION, Passage
-from advisor.answering.sentences import normalize, segments
+from advisor.answering.sentences import normalize, segmenter_language, segments
 
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -36,10 +36,14 @@ FACT_WORDS = re.compile(
     r"フェーズ|ゲート|段階|停滞|단계|게이트|정체|giai đoạn|cổng|đình trệ",
     re.IGNORECASE,
 )
-# Similarity (cosine) of a sentence and the best sentence of a passage that says the same thing;
-# calibrated with benchmarks/check_threshold.py on supported and unsupported pairs.
-THRESHOLDS = {"multilingual-e5-small": 0.87, "all-MiniLM-L6-v2": 0.55}
-DEFAULT_THRESHOLD = 0.6
+# Similarity (cosine) a sentence needs with a sentence of the passage it cites, within one language
+# and across two (lower: a translation never sits as close as a paraphrase); calibrated with
+# benchmarks/check_threshold.py on supported and unsupported claims. all-MiniLM-L6-v2 is English only.
+THRESHOLDS: dict[str, tuple[float, float]] = {
+    "multilingual-e5-small": (0.895, 0.84),
+    "all-MiniLM-L6-v2": (0.5, 0.6),
+}
+DEFAULT_THRESHOLDS = (0.6, 0.5)
 
 
 @dataclass
@@ -79,32 +83,40 @@ class ReplyChecker:
     """Checks the sentences of one reply against the passages and facts its prompt carried."""
 
     def __init__(
-        self, embedder, passages: list[Passage], facts_text: str, terms: set[str], question: str, threshold: float
+        self,
+        embedder,
+        passages: list[Passage],
+        facts_text: str,
+        terms: set[str],
+        question: str,
+        thresholds: tuple[float, float],
     ):
         self.embedder = embedder
         self.passages = {p.n: p for p in passages}
-        self.threshold = threshold
+        self.same_language, self.across_languages = thresholds
         self.terms = {t.casefold() for t in terms if len(t) >= 3}
         self.exact = bool(facts_text.strip())  # an assessment or portfolio answer, not guidance alone
         self.fact_numbers = numbers(facts_text) | numbers(question)
-        self.record_numbers = set().union(*(numbers(p.text) for p in passages if p.is_record)) if passages else set()
+        self.passage_numbers = set().union(*(numbers(INITIATIVE_ID.sub(" ", p.text)) for p in passages))
         self.known_ids = set(INITIATIVE_ID.findall(facts_text + " " + question))
         for p in passages:
             self.known_ids |= set(INITIATIVE_ID.findall(p.text))
-        self._sentences: dict[int, tuple[list[str], np.ndarray]] = {}
+        self._sentences: dict[int, tuple[list[str], np.ndarray, np.ndarray]] = {}
         planted = [s for p in passages for s in p.removed]
         self._planted = self._embed(planted) if planted else None
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.embedder.embed_queries(texts), dtype=np.float32)
 
-    def _passage_sentences(self, n: int) -> tuple[list[str], np.ndarray]:
+    def _passage_sentences(self, n: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The sentences of passage ``n``, their embeddings and their scripts' languages."""
         if n not in self._sentences:
             p = self.passages[n]
             lines = [normalize(_BULLET.sub("", line)) for line in p.text.splitlines() if line.strip()]
             lines = [line for line in lines if not line.startswith(("#", "|"))]
             sentences = list(dict.fromkeys([s for line in lines for s in segments(line)] + p.quoted))
-            self._sentences[n] = (sentences, self._embed(sentences) if sentences else np.zeros((0, 1)))
+            vectors = self._embed(sentences) if sentences else np.zeros((0, 1))
+            self._sentences[n] = (sentences, vectors, np.array([segmenter_language(x) for x in sentences]))
         return self._sentences[n]
 
     def has_fact(self, text: str) -> bool:
@@ -123,7 +135,7 @@ class ReplyChecker:
             verdict.reason = f"cites [{missing[0]}], which is not one of the {len(self.passages)} passages"
             return verdict
         vector = self._embed([plain])[0]
-        if self._planted is not None and float(np.max(self._planted @ vector)) >= self.threshold:
+        if self._planted is not None and float(np.max(self._planted @ vector)) >= self.across_languages:
             verdict.reason = "repeats an instruction planted in a passage"
             return verdict
         problem = self._facts_disagree(plain, cited)
@@ -139,38 +151,44 @@ class ReplyChecker:
         return self._supported(verdict, vector, plain, cited)
 
     def _facts_disagree(self, plain: str, cited: tuple[int, ...]) -> tuple[str, bool] | None:
-        cited_numbers = set().union(*(numbers(self.passages[n].text) for n in cited)) if cited else set()
-        for value in numbers(plain):
-            if value in self.fact_numbers or value in cited_numbers:
-                continue
-            if value in self.record_numbers:
-                return f"the number {value:g} is not in the passage it cites", False
-            return f"the number {value:g} disagrees with the facts and passages", self.exact
         for named in INITIATIVE_ID.findall(plain):
             if named not in self.known_ids:
                 return f"names {named}, which is not in the evidence", True
+        cited_numbers = set().union(*(numbers(self.passages[n].text) for n in cited)) if cited else set()
+        for value in numbers(INITIATIVE_ID.sub(" ", plain)):
+            if value in self.fact_numbers or value in cited_numbers:
+                continue
+            if value in self.passage_numbers:
+                return f"the number {value:g} is not in the passage it cites", False
+            return f"the number {value:g} disagrees with the facts and passages", self.exact
         for link in LINK.findall(plain):
             if not any(link.rstrip(".,)") in self.passages[n].text for n in cited):
                 return "gives a link or address its sources do not", False
         return None
 
     def _supported(self, verdict: Verdict, vector: np.ndarray, plain: str, cited: tuple[int, ...]) -> Verdict:
-        best, best_sentence = -1.0, ""
+        """Kept when some sentence of a cited passage comes close enough: the margin over the
+        threshold for the pair (same language or not) decides, and names the best sentence."""
+        language = segmenter_language(plain)
+        best, best_score, best_sentence = -1.0, 0.0, ""
         for n in cited:
-            sentences, vectors = self._passage_sentences(n)
+            sentences, vectors, languages = self._passage_sentences(n)
             if not sentences:
                 continue
             scores = vectors @ vector
-            i = int(np.argmax(scores))
-            if float(scores[i]) > best:
-                best, best_sentence = float(scores[i]), sentences[i]
+            margins = scores - np.where(languages == language, self.same_language, self.across_languages)
+            i = int(np.argmax(margins))
+            if float(margins[i]) > best or not best_sentence:
+                best, best_score, best_sentence = float(margins[i]), float(scores[i]), sentences[i]
         verdict.support = best_sentence
-        if best < self.threshold:
-            verdict.reason = f"the cited passage does not say this (similarity {best:.2f} < {self.threshold:.2f})"
+        if best < 0:
+            needed = best_score - best
+            verdict.reason = f"the cited passage does not say this (similarity {best_score:.2f} < {needed:.3f})"
             return verdict
         verdict.kept = True
         return verdict
 
 
-def threshold_for(model_name: str) -> float:
-    return THRESHOLDS.get(model_name, DEFAULT_THRESHOLD)
+def thresholds_for(model_name: str) -> tuple[float, float]:
+    """(within one language, across languages) for an embedding model; a guess for unknown ones."""
+    return THRESHOLDS.get(model_name, DEFAULT_THRESHOLDS)

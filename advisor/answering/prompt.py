@@ -44,10 +44,6 @@ class Passage:
     quoted: list[str] = field(default_factory=list)  # sentences the built-in answer quotes from it
     removed: list[str] = field(default_factory=list)  # sentences cut out as addressed to an AI system
 
-    @property
-    def is_record(self) -> bool:
-        return self.chunk.kind == "record"
-
 
 def planted_instructions(text: str) -> list[str]:
     """The sentences (or lines) of a passage that address an AI system."""
