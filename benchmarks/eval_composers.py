@@ -29,12 +29,16 @@ from tests.llm_standin import API_KEY, ChatModelStandIn, Reply
 def main() -> None:
     parser = arguments(__doc__, data_dir=".data-bundled", corpora=False)
     parser.add_argument("--file", type=Path, default=ROOT / "benchmarks" / "datasets" / "answers.yaml")
+    parser.add_argument("--only", choices=("extractive", "chat"), help="run one composer only")
     args = parser.parse_args()
     cases = load_labelled(args.file)
     extractive = prepared_advisor(args.data_dir, None)  # the bundled knowledge only
     out = console()
     out.width = max(out.width, 150)
-    out.print(eval_view(run_eval(extractive, args.file, cases, DEFAULT_USER, "C_GENERAL")))
+    if args.only != "chat":
+        out.print(eval_view(run_eval(extractive, args.file, cases, DEFAULT_USER, "C_GENERAL")))
+    if args.only == "extractive":
+        return
     stand_in = ChatModelStandIn().start().script(Reply(grounded))
     try:
         settings = extractive.settings.model_copy(
