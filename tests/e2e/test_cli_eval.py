@@ -9,6 +9,8 @@ from advisor.db import make_engine
 from advisor.feedback import UsageEntry, UsageStore
 from tests.conftest import make_settings
 from tests.e2e.test_cli import run
+from tests.llm_replies import grounded
+from tests.llm_standin import Reply
 
 LABELLED = """
 - question: What is missing for the Claims Triage Assistant?
@@ -52,6 +54,28 @@ def test_eval_scores_each_question_and_the_total(data_dir, tmp_path):
     table = run(data_dir, "eval", str(labelled), "--user", "U_EMPLOYEE", "--today", "2026-11-25")
     assert table.returncode == 0, table.stderr
     assert "exact facts" in table.stdout and "0.50 of 2 questions with facts" in table.stdout
+
+
+def test_eval_with_a_chat_model_counts_its_checked_sentences_fallbacks_and_tokens(data_dir, tmp_path, chat_model):
+    labelled = tmp_path / "two.yaml"
+    labelled.write_text(
+        "- question: How do we keep LLM token spend under control?\n  intent: general_guidance\n"
+        "- question: What should we monitor once a GenAI pilot is live?\n  intent: general_guidance\n"
+    )
+    unsupported = " ".join(f"Budgets are enforced by the {team} team every week [9]." for team in "ABC")
+    chat_model.script(Reply(grounded), Reply(unsupported))
+    result = run(data_dir, "eval", str(labelled), "--json", env=chat_model.env(ADVISOR_LLM_USER_HOURLY_TOKENS="1"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    first, second = report["questions"]
+    assert first["composer"] == "openai:gpt-standin" and not first["fallback"]
+    assert first["checked_sentences"] >= 2 and first["supported_sentences"] >= 1  # from the check report
+    assert second["fallback"] and "passed the check" in second["fallback_reason"] and second["composer"] == "extractive"
+    assert (second["supported_sentences"], second["checked_sentences"]) == (0, 3)
+    assert (first["input_tokens"], second["input_tokens"]) == (1200, 1200)  # also a fallback's tokens count
+    totals = report["totals"]
+    assert totals["composer"] == "openai:gpt-standin" and totals["fallbacks"] == 1 and totals["input_tokens"] == 2400
+    assert len(chat_model.requests) == 2  # the hourly limit does not apply to an evaluation
 
 
 def test_eval_names_the_file_question_and_field_of_a_bad_label(data_dir, tmp_path):
