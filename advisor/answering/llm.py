@@ -65,8 +65,9 @@ class ChatComposer:
         writer = ReplyWriter(checker, evidence.language)
         usage = TokenUsage()
         failure = None
+        replies = self._reply(build_messages(evidence, context.facts, context.history, passages), usage)
         try:
-            for piece in self._reply(build_messages(evidence, context.facts, context.history, passages), usage):
+            for piece in replies:
                 yield from writer.feed(piece)
                 if writer.fatal is not None:
                     break
@@ -74,6 +75,8 @@ class ChatComposer:
                 yield from writer.finish()
         except ModelFailure as exc:
             failure = str(exc)
+        finally:
+            replies.close()  # stops reading the model's stream at once, not when collected
         report = writer.report(self.name)
         report.fallback = failure or writer.problem()
         if report.fallback is None:
