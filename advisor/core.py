@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from functools import cached_property
@@ -66,7 +67,17 @@ class Advisor:
     def composer(self):
         from advisor.answering.compose import make_composer
 
+        if self.settings.llm:
+            return make_composer(self.settings, self.index.embedder, self.framework)
         return make_composer(self.settings)
+
+    @cached_property
+    def budget(self):
+        """The per-user hourly token limit, and the record of what each chat-model answer took."""
+        from advisor.answering.budget import TokenBudget
+        from advisor.feedback import UsageStore
+
+        return TokenBudget(UsageStore(self.engine), self.settings.llm, self.settings.llm_user_hourly_tokens)
 
     @cached_property
     def understanding(self):
@@ -157,6 +168,21 @@ class Advisor:
         ``history`` holds the earlier questions of the same conversation, oldest first, so a
         follow-up such as "and what are its risks?" is about the initiative asked about before.
         """
+        answer = None
+        for event in self.ask_stream(question, requester, history):
+            answer = event
+        return answer
+
+    def ask_stream(
+        self, question: str, requester: Requester, history: list[str] | None = None
+    ) -> Iterator[str | Answer]:
+        """As :meth:`ask`, for a face that shows text as it is written: first the sentences of a
+        chat model's answer, each once it has passed the check, then the whole :class:`Answer`.
+        When the answer's ``check.fallback`` is set, the built-in answer replaced the model's,
+        and the sentences shown before must be replaced by its text."""
+        from advisor.answering.budget import limit_note
+        from advisor.answering.compose import Composition, Context, ExtractiveComposer
+
         started = time.perf_counter()
         question = " ".join(question.split())
         if not question:
@@ -169,24 +195,38 @@ class Advisor:
         if evidence.found and evidence.intent in ("portfolio_status", "comparison"):  # counts: say which are samples
             evidence.summary = self._with_sample_note(evidence, facts.get("initiatives", []))
         searched = time.perf_counter()
-        text, citations = self.composer.compose(evidence)
+        limited = evidence.found and self.budget.exhausted(requester)  # a decline never asks the model anyway
+        composer = ExtractiveComposer() if limited else self.composer
+        composition = None
+        for event in composer.stream(evidence, Context(history=list(history or []), facts=facts)):
+            if isinstance(event, Composition):
+                composition = event
+            else:
+                yield event
+        if limited:
+            composition.text += "\n\n" + limit_note(evidence.language)
         composed = time.perf_counter()
         timings = {
             "search": (searched - started) * 1000,
             "compose": (composed - searched) * 1000,
             "total": (composed - started) * 1000,
         }
-        return Answer(
+        answer = Answer(
             question=question,
             intent=evidence.intent,
             language=evidence.language,
             found=evidence.found,
-            text=text,
-            citations=citations,
+            text=composition.text,
+            citations=composition.citations,
             suggestions=evidence.suggestions,
             timings_ms={k: round(v, 2) for k, v in timings.items()},
+            composer=composition.composer,
+            check=composition.check,
+            usage=composition.usage,
             **facts,
         )
+        self.budget.record(requester, answer, limited)
+        yield answer
 
     def _with_sample_note(self, evidence: Evidence, counted: list[str]) -> str:
         from advisor.portfolio.samples import sample_note

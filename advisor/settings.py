@@ -23,6 +23,7 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         env_ignore_empty=True,
+        populate_by_name=True,
     )
 
     data_dir: Path = Field(Path("./data"), description="Where the index and the SQLite file live.")
@@ -45,12 +46,25 @@ class Settings(BaseSettings):
     chunk_size: int = Field(1000, ge=200, description="Target characters per chunk.")
     chunk_overlap: int = Field(150, ge=0)
     search_k: int = Field(12, ge=1, description="Passages retrieved for guidance answers.")
-    llm: str | None = Field(None, description="provider:model of a LangChain chat model; default extractive.")
+    llm: str | None = Field(
+        None, description="provider:model of a LangChain chat model (openai:gpt-4.1-mini); default extractive."
+    )
+    llm_base_url: str | None = Field(None, description="Endpoint of an OpenAI-compatible or self-hosted model server.")
+    llm_timeout: float = Field(
+        20.0, gt=0, description="Seconds a chat-model answer may take, retries included, before the built-in one."
+    )
+    llm_max_tokens: int = Field(1024, ge=16, description="Most tokens the chat model may write for one answer.")
+    llm_api_key: SecretStr | None = Field(None, description="Key for the chat model, if not its provider's variable.")
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Slack user ids allowed to ingest (comma-separated)."
     )
     event_lease_seconds: int = Field(
         30, ge=2, description="How long a worker holds an event it is answering before another may take it over."
+    )
+    llm_user_hourly_tokens: int | None = Field(
+        None,
+        ge=1,
+        description="Most chat-model tokens one user's answers may take per hour; beyond it, extractive answers.",
     )
 
     # Slack: conventional names, no prefix.
@@ -65,6 +79,16 @@ class Settings(BaseSettings):
     )
     slack_api_url: str | None = Field(None, validation_alias=AliasChoices("SLACK_API_URL", "ADVISOR_SLACK_API_URL"))
     port: int = Field(3000, validation_alias=AliasChoices("PORT", "ADVISOR_PORT"))
+
+    # Chat-model providers: their usual variable names, no prefix.
+    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
+    anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
+    google_api_key: SecretStr | None = Field(None, validation_alias="GOOGLE_API_KEY")
+    azure_openai_api_key: SecretStr | None = Field(None, validation_alias="AZURE_OPENAI_API_KEY")
+    azure_openai_endpoint: str | None = Field(None, validation_alias="AZURE_OPENAI_ENDPOINT")
+    openai_api_version: str | None = Field(None, validation_alias="OPENAI_API_VERSION")
+    aws_region: str | None = Field(None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
+    ollama_host: str | None = Field(None, validation_alias="OLLAMA_HOST")
 
     @field_validator("admins", mode="before")
     @classmethod

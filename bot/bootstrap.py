@@ -58,6 +58,10 @@ def open_advisor(
     (``on_problems``; logged as warnings by default)."""
     advisor = Advisor(settings, today=today)
     advisor.framework  # validate the framework before anything else  # noqa: B018
+    if settings.llm:  # a missing provider package or key is a start-up error, not a failed question
+        from advisor.answering.chat_model import check_chat_model_settings
+
+        check_chat_model_settings(settings)
     ingest_bundled_if_empty(advisor, on_progress)
     if heal:
         heal_on_open(advisor, on_progress)

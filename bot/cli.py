@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -81,6 +82,8 @@ def edge(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        from rich.markup import escape
+
         from bot.render import console
 
         try:
@@ -88,12 +91,15 @@ def edge(command):
         except (typer.Exit, typer.Abort):
             raise
         except AdvisorError as exc:
-            console(stderr=True).print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+            # escaped: a message may name an extra in brackets; unwrapped: one message, one line
+            console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         except Exception as exc:  # the edge: anything unexpected still gets one clear line
-            console(stderr=True).print(f"[red]error:[/red] unexpected {exc.__class__.__name__}: {exc}")
+            console(stderr=True).print(
+                f"[red]error:[/red] unexpected {exc.__class__.__name__}: {escape(str(exc))}", soft_wrap=True
+            )
             raise typer.Exit(1) from None
 
     return wrapper
@@ -103,16 +109,16 @@ def requester_for(user: str | None, channel: str | None) -> Requester:
     return Requester(user_id=user, channel_id=channel) if (user or channel) else Requester.admin()
 
 
-def _advisor(heal: bool = True, warn: bool = True):
+def _advisor(today: date | None = None, heal: bool = True, warn: bool = True, **overrides):
     """The Advisor, its index healed unless ``heal`` is False; stored records that no longer agree
     with framework.yaml are warned about on stderr (``warn=False`` where the command reports them itself)."""
     from bot.bootstrap import load_settings, open_advisor
     from bot.progress import ingest_progress
 
-    settings = load_settings()
+    settings = load_settings(**overrides)
     with ingest_progress("Indexing the bundled knowledge (first run)") as on_progress:
         on_problems = _warn if warn else (lambda _problems: None)
-        return open_advisor(settings, on_progress=on_progress, heal=heal, on_problems=on_problems)
+        return open_advisor(settings, today=today, on_progress=on_progress, heal=heal, on_problems=on_problems)
 
 
 def _warn(problems: list[str]) -> None:
@@ -374,6 +380,58 @@ def chat(user: UserOpt = None, channel: ChannelOpt = None):
         except AdvisorError as exc:
             out.print(f"[red]error:[/red] {exc}")
         history.append(question)
+
+
+@command(name="eval")
+@edge
+def evaluate(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="Labelled questions (YAML), as in benchmarks/datasets/answers.yaml.", dir_okay=False
+        ),
+    ],
+    user: UserOpt = None,
+    channel: ChannelOpt = None,
+    today: Annotated[
+        datetime | None,
+        typer.Option(metavar="DATE", formats=["%Y-%m-%d"], help="The date the labels were made for (YYYY-MM-DD)."),
+    ] = None,
+    as_json: JsonOpt = False,
+):
+    """Score the configured composer on labelled questions: citations, supported sentences, key terms,
+    exact facts, fallbacks, latency and tokens, per question and in total."""
+    from advisor.answering.evaluation import load_labelled
+    from bot.evaluation import eval_view, run_eval
+
+    cases = load_labelled(file)  # a bad file stops before the index is opened
+    advisor = _advisor(today=today.date() if today else None, llm_user_hourly_tokens=None)
+    report = run_eval(advisor, file, cases, user, channel)
+    if as_json:
+        _output(report, as_json, None)
+    else:
+        from bot.render import console
+
+        out = console()
+        out.width = max(out.width, 150)  # one line per question, also when piped to a file
+        out.print(eval_view(report))
+
+
+@command()
+@edge
+def usage(
+    days: Annotated[int, typer.Option(metavar="N", min=1, help="Days to show, today included.")] = 30,
+    as_json: JsonOpt = False,
+):
+    """Tokens the chat model used, per day and per user, and answers the hourly limit kept from it."""
+    from advisor.db import make_engine
+    from advisor.feedback import UsageStore
+    from bot.bootstrap import load_settings
+    from bot.evaluation import usage_view
+
+    since = datetime.now(UTC).date() - timedelta(days=days - 1)
+    report = UsageStore(make_engine(load_settings())).report(since)
+    _output(report, as_json, lambda: usage_view(report))
 
 
 @command()

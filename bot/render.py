@@ -214,6 +214,11 @@ def answer_view(answer: Answer) -> Group:
         for c in answer.citations:
             sources.add_row(f"[{c.n}]", Text.assemble((c.title, "bold"), f" — {c.section}\n", (c.source, "dim")))
         parts += [Text("\n" + t.gettext("Sources"), style="bold"), sources]
+    if answer.check is not None and answer.check.fallback is None:
+        line = t.gettext("Written by {model}; the check removed {removed} of {checked} sentences.")
+        removed = len(answer.check.removed)
+        parts.append(Text("\n" + line.format(model=answer.composer, removed=removed, checked=answer.check.checked)))
+        parts[-1].stylize("dim")
     return Group(*parts)
 
 

@@ -16,7 +16,8 @@ from advisor.framework import load_framework
 from advisor.settings import BUNDLED_KNOWLEDGE_DIR, Settings
 
 # Tests are hermetic: the developer's own advisor and Slack settings never reach them.
-for _name in [n for n in os.environ if n.startswith(("ADVISOR_", "SLACK_"))]:
+_PROVIDER_VARIABLES = ("OPENAI_", "ANTHROPIC_", "GOOGLE_API_KEY", "AZURE_OPENAI_", "AWS_", "OLLAMA_HOST")
+for _name in [n for n in os.environ if n.startswith(("ADVISOR_", "SLACK_", *_PROVIDER_VARIABLES))]:
     del os.environ[_name]
 
 TODAY = date(2026, 11, 25)
@@ -89,3 +90,13 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def chat_model():
+    """A local server speaking the OpenAI chat completions protocol, standing in for a hosted model."""
+    from tests.llm_standin import ChatModelStandIn
+
+    stand_in = ChatModelStandIn().start()
+    yield stand_in
+    stand_in.stop()

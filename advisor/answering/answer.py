@@ -23,6 +23,34 @@ class Citation(BaseModel):
     kind: str = "practice"
 
 
+class RemovedSentence(BaseModel):
+    sentence: str
+    reason: str
+
+
+class CheckReport(BaseModel):
+    """What the check of a chat model's reply found: the sentences it removed and why, and, when
+    the built-in answer replaced the reply, the reason."""
+
+    model: str  # provider:model of the chat model whose reply was checked
+    checked: int = 0  # sentences of the reply that were checked
+    kept: int = 0
+    removed: list[RemovedSentence] = Field(default_factory=list)
+    fallback: str | None = None
+
+
+class TokenUsage(BaseModel):
+    """Tokens the chat model read and wrote for one answer (from the provider's usage metadata)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    calls: int = 0  # requests sent, retries included
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
 class Answer(BaseModel):
     question: str
     intent: Intent
@@ -38,6 +66,9 @@ class Answer(BaseModel):
     risks: list[str] = Field(default_factory=list)
     suggestions: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    composer: str = "extractive"  # or the provider:model of the chat model that wrote the text
+    check: CheckReport | None = None  # for a chat model's answer: what the check removed
+    usage: TokenUsage | None = None  # for a chat model's answer: tokens used, retries included
 
     def cited_numbers(self) -> list[int]:
         return sorted({int(n) for n in _MARKER.findall(self.text)})

@@ -9,17 +9,39 @@ guidance: the sentence that answers most directly, then key points by section; s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from advisor.answering.answer import Citation
+from advisor.answering.answer import CheckReport, Citation, TokenUsage
 from advisor.answering.evidence import Evidence, Item, Quote
-from advisor.errors import ConfigError
 from advisor.messages import translator
 from advisor.settings import Settings
 
 
+@dataclass
+class Context:
+    """What a composer may know besides the evidence: the conversation and the exact facts."""
+
+    history: list[str] = field(default_factory=list)  # earlier questions, oldest first
+    facts: dict = field(default_factory=dict)  # the Answer's fact fields (assessment, gates, ...)
+
+
+@dataclass
+class Composition:
+    text: str
+    citations: list[Citation]
+    composer: str = "extractive"
+    check: CheckReport | None = None
+    usage: TokenUsage | None = None
+
+
 class Composer(Protocol):
-    def compose(self, evidence: Evidence) -> tuple[str, list[Citation]]: ...
+    def stream(self, evidence: Evidence, context: Context) -> Iterator[str | Composition]:
+        """Sentences of the answer as they are ready to show (each already checked), then the
+        whole :class:`Composition`, which is what to keep: when its check fell back to the
+        built-in answer, the sentences shown before are replaced by its text."""
+        ...
 
 
 class CitationList:
@@ -73,6 +95,10 @@ class ExtractiveComposer:
             lines += ["", "_" + t.gettext("Quotes are in the language of their source.") + "_"]
         return "\n".join(lines).strip(), citations.all()
 
+    def stream(self, evidence: Evidence, context: Context) -> Iterator[str | Composition]:
+        text, citations = self.compose(evidence)
+        yield Composition(text, citations)
+
 
 def _render_items(items: list[Item], citations: CitationList) -> list[str]:
     """One bullet per item; list items under the quoted sentence that introduces their list."""
@@ -94,11 +120,11 @@ def _render_item(item: Item, citations: CitationList) -> str:
     return line + (f" _{item.note}_" if item.note else "")
 
 
-def make_composer(settings: Settings) -> Composer:
-    """The one factory for composers, chosen from settings."""
+def make_composer(settings: Settings, embedder=None, framework=None) -> Composer:
+    """The one factory for composers, chosen from settings. A chat model's replies are checked
+    with ``embedder`` (the index's) against the ``framework``'s names."""
     if settings.llm:
-        raise ConfigError(
-            f"ADVISOR_LLM={settings.llm!r}: no chat-model composer is available in this version; "
-            "unset ADVISOR_LLM to use the built-in extractive composer"
-        )
+        from advisor.answering.llm import ChatComposer
+
+        return ChatComposer.from_settings(settings, embedder, framework, ExtractiveComposer())
     return ExtractiveComposer()

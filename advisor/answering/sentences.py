@@ -114,6 +114,11 @@ def _segments(block: str) -> list[str]:
     return [s.strip() for s in segment(segmenter_language(block), block) if s.strip()]
 
 
+def segments(text: str) -> list[str]:
+    """Every sentence of a block of plain text, unfiltered, by the segmenter's rules for its script."""
+    return _segments(text)
+
+
 def passage_sentences(text: str, min_words: int = 6, carried_lead: str | None = None) -> list[Sentence]:
     """The quotable sentences of a Markdown passage, in order.
 

@@ -193,7 +193,9 @@ def pack_feedback(answer: Answer) -> str:
     days later still knows which question, answer and sources were rated. A very long answer is
     cut until it fits; the question and the sources are kept.
     """
-    data = {"q": answer.question[:500], "a": answer.text, "c": citation_refs(answer.citations)}
+    data = {"q": answer.question[:500], "a": answer.text, "c": citation_refs(answer.citations), "m": answer.composer}
+    if answer.usage is not None:  # what the answer cost, kept with its rating
+        data["u"] = [answer.usage.input_tokens, answer.usage.output_tokens]
     value = _encode(data)
     while len(value) > VALUE_LIMIT and data["a"]:
         data["a"] = data["a"][: len(data["a"]) * 3 // 4] + "…" if len(data["a"]) > 40 else ""
@@ -205,14 +207,20 @@ def pack_feedback(answer: Answer) -> str:
 
 
 def unpack_feedback(value: str) -> dict:
-    """The question, answer and citations of a feedback button; ValueError when unreadable."""
+    """The question, answer, citations, composer and tokens of a feedback button; ValueError when unreadable."""
     try:
         data = json.loads(zlib.decompress(base64.urlsafe_b64decode(value.encode())).decode())
     except (ValueError, zlib.error) as exc:
         raise ValueError("unreadable feedback value") from exc
     if not isinstance(data, dict) or not isinstance(data.get("q"), str):
         raise ValueError("unreadable feedback value")
-    return {"question": data["q"], "answer": str(data.get("a", "")), "citations": list(data.get("c", []))}
+    rated = {"question": data["q"], "answer": str(data.get("a", "")), "citations": list(data.get("c", []))}
+    if isinstance(data.get("m"), str):
+        rated["composer"] = data["m"][:200]
+    usage = data.get("u")
+    if isinstance(usage, list) and len(usage) == 2 and all(isinstance(n, int) and n >= 0 for n in usage):
+        rated["input_tokens"], rated["output_tokens"] = usage
+    return rated
 
 
 def _encode(data: dict) -> str:

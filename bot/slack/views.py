@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from advisor.feedback import UsageReport, UsageRow
 from advisor.framework import Framework
 from advisor.portfolio.assessment import Assessment, PortfolioSummary
 from advisor.portfolio.samples import sample_note, samples_removed_text
@@ -78,6 +80,38 @@ def home_blocks(summary: PortfolioSummary, framework: Framework) -> list[dict]:
     blocks = portfolio_blocks(summary, framework, "AI portfolio at a glance")
     blocks += [{"type": "divider"}, section(HELP_TEXT)]
     return blocks[:100]
+
+
+USAGE_DAYS = 7
+USAGE_USERS = 10
+
+
+def usage_blocks(report: UsageReport) -> list[dict]:
+    """For admins: the chat model's tokens per day and the heaviest users (``advisor usage`` in full)."""
+    blocks: list[dict] = [
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": "Chat-model usage (admins)"}},
+    ]
+    if not report.total.answers:
+        return blocks + [context(f"No answer has used a chat model since {report.since.isoformat()}.")]
+    days = [f"• {row.key}: {_usage_line(row)}" for row in report.by_day]
+    users = [f"• {_who(row.key)}: {_usage_line(row)}" for row in report.by_user[:USAGE_USERS]]
+    more = len(report.by_user) - USAGE_USERS
+    return blocks + [
+        section(("*Per day (UTC)*\n" + "\n".join(days))[:3000]),
+        section(("*Per user*\n" + "\n".join(users) + (f"\n…and {more} more" if more > 0 else ""))[:3000]),
+        context(f"Since {report.since.isoformat()}: {_usage_line(report.total)}. `advisor usage` shows it all."),
+    ]
+
+
+def _usage_line(row: UsageRow) -> str:
+    line = f"{row.tokens:,} tokens ({row.input_tokens:,} in, {row.output_tokens:,} out) in {row.answers} answers"
+    return line + (f", {row.limited} over the hourly limit" if row.limited else "")
+
+
+def _who(key: str) -> str:
+    """A Slack user id as a mention (a view notifies nobody); anything else as literal text."""
+    return f"<@{key}>" if re.fullmatch(r"[UW][A-Z0-9]{2,}", key) else escape(key)
 
 
 def assessment_blocks(a: Assessment, framework: Framework) -> list[dict]:
