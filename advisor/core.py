@@ -28,6 +28,7 @@ class Advisor:
     def __init__(self, settings: Settings, today: date | None = None):
         self.settings = settings
         self._today = today
+        self._assessments: dict[str, tuple[Initiative, date, Assessment]] = {}
 
     @property
     def today(self) -> date:
@@ -71,6 +72,14 @@ class Advisor:
         return make_composer(self.settings)
 
     @cached_property
+    def budget(self):
+        """The per-user hourly token limit, and the record of what each chat-model answer took."""
+        from advisor.answering.budget import TokenBudget
+        from advisor.feedback import UsageStore
+
+        return TokenBudget(UsageStore(self.engine), self.settings.llm, self.settings.llm_user_hourly_tokens)
+
+    @cached_property
     def understanding(self):
         from advisor.understanding.classifier import ExampleClassifier, load_examples
         from advisor.understanding.intents import Understanding
@@ -108,9 +117,25 @@ class Advisor:
     def assess(self, id_or_name: str, requester: Requester) -> Assessment:
         return self._assess(self.find_initiative(id_or_name, requester))
 
+    def sample_ids(self) -> set[str]:
+        """Ids of the bundled fictional sample initiatives still stored (see advisor.portfolio.samples)."""
+        from advisor.portfolio.samples import samples_folder
+
+        return self.portfolio.ids_under(str(samples_folder(self.settings)))
+
     def portfolio_summary(self, requester: Requester, where: str = "") -> PortfolioSummary:
         """The summary over the visible initiatives matching ``where`` (free text, for example
         "genai japan", "phase 2", "stalled", "missing monitoring"), which it describes in words."""
+        assessed, description = self._filtered(requester, where)
+        summary = summarize_assessed(self.framework, assessed)
+        samples = sorted(self.sample_ids() & {r.id for r, _ in assessed})
+        return summary.model_copy(update={"filter": description, "samples": samples})
+
+    def portfolio_assessed(self, requester: Requester, where: str = "") -> list[tuple[Initiative, Assessment]]:
+        """Every visible initiative matching ``where``, with its assessment (for exports)."""
+        return self._filtered(requester, where)[0]
+
+    def _filtered(self, requester: Requester, where: str) -> tuple[list[tuple[Initiative, Assessment]], str]:
         from advisor.answering.portfolio_facts import describe_filter
         from advisor.understanding.filters import parse_filter
         from advisor.understanding.matching import folded
@@ -118,18 +143,24 @@ class Advisor:
         records = self.portfolio.all(requester)
         assessed = [(r, self._assess(r)) for r in records]
         if not where.strip():
-            return summarize_assessed(self.framework, assessed)
+            return assessed, ""
         filters = parse_filter(folded(where), records, self.framework)
         if filters.is_empty():
             raise NotFoundError(
                 f"{where.strip()!r} is not a filter I know; try a region, a business unit, an AI type "
                 "(ml, genai, agent), a phase (phase 2, PoC), stalled, missing monitoring, no owner, no KPI"
             )
-        summary = summarize_assessed(self.framework, [(r, a) for r, a in assessed if filters.matches(r, a)])
-        return summary.model_copy(update={"filter": describe_filter(filters, self.framework)})
+        return [(r, a) for r, a in assessed if filters.matches(r, a)], describe_filter(filters, self.framework)
 
     def _assess(self, record: Initiative) -> Assessment:
-        return assess_initiative(self.framework, record, self.today, self.settings.stall_days)
+        """The record's assessment, made once per record and day: the store hands out the same record
+        objects until the records change, so a portfolio question does not assess 10,000 again."""
+        today, cached = self.today, self._assessments.get(record.id)
+        if cached is not None and cached[0] is record and cached[1] == today:
+            return cached[2]
+        assessment = assess_initiative(self.framework, record, today, self.settings.stall_days)
+        self._assessments[record.id] = (record, today, assessment)
+        return assessment
 
     def ask(self, question: str, requester: Requester, history: list[str] | None = None) -> Answer:
         """Answer a question with cited sources, within what the requester may see.
@@ -149,7 +180,8 @@ class Advisor:
         chat model's answer, each once it has passed the check, then the whole :class:`Answer`.
         When the answer's ``check.fallback`` is set, the built-in answer replaced the model's,
         and the sentences shown before must be replaced by its text."""
-        from advisor.answering.compose import Composition, Context
+        from advisor.answering.budget import limit_note
+        from advisor.answering.compose import Composition, Context, ExtractiveComposer
 
         started = time.perf_counter()
         question = " ".join(question.split())
@@ -160,20 +192,26 @@ class Advisor:
         evidence, facts = self._evidence(
             question, query, records, Quoter(self.index, self.settings.knowledge_dir, requester)
         )
+        if evidence.found and evidence.intent in ("portfolio_status", "comparison"):  # counts: say which are samples
+            evidence.summary = self._with_sample_note(evidence, facts.get("initiatives", []))
         searched = time.perf_counter()
+        limited = evidence.found and self.budget.exhausted(requester)  # a decline never asks the model anyway
+        composer = ExtractiveComposer() if limited else self.composer
         composition = None
-        for event in self.composer.stream(evidence, Context(history=list(history or []), facts=facts)):
+        for event in composer.stream(evidence, Context(history=list(history or []), facts=facts)):
             if isinstance(event, Composition):
                 composition = event
             else:
                 yield event
+        if limited:
+            composition.text += "\n\n" + limit_note(evidence.language)
         composed = time.perf_counter()
         timings = {
             "search": (searched - started) * 1000,
             "compose": (composed - searched) * 1000,
             "total": (composed - started) * 1000,
         }
-        yield Answer(
+        answer = Answer(
             question=question,
             intent=evidence.intent,
             language=evidence.language,
@@ -187,6 +225,14 @@ class Advisor:
             usage=composition.usage,
             **facts,
         )
+        self.budget.record(requester, answer, limited)
+        yield answer
+
+    def _with_sample_note(self, evidence: Evidence, counted: list[str]) -> str:
+        from advisor.portfolio.samples import sample_note
+
+        note = sample_note(sorted(self.sample_ids() & set(counted)), len(counted), evidence.language)
+        return "\n\n".join(filter(None, [evidence.summary, note]))
 
     def _evidence(self, question: str, query, records: list[Initiative], quoter: Quoter) -> tuple[Evidence, dict]:
         """The evidence for what the question asks, and the exact facts the answer carries."""
@@ -237,7 +283,7 @@ class Advisor:
         if query.group_by:
             pairs = [(r, assessed[r.id]) for r in matching]
             description = describe_filter(filters, self.framework, language)
-            evidence = ranking(question, query.group_by, pairs, description, self.framework, quoter)
+            evidence = ranking(question, query.group_by, pairs, description, self.framework, quoter, language)
             return evidence, {"initiatives": [r.id for r in matching]}
         summary = (
             summarize_assessed(self.framework, [(r, assessed[r.id]) for r in records]) if filters.is_empty() else None
@@ -254,9 +300,10 @@ class Advisor:
             dimension, values = query.compare
             pairs = [(r, self._assess(r)) for r in records]
             members = [r.id for r, _ in pairs if getattr(r, dimension) in values]
-            return compare_groups(question, dimension, values, pairs, self.framework), {"initiatives": members}
+            evidence = compare_groups(question, dimension, values, pairs, self.framework, query.language)
+            return evidence, {"initiatives": members}
         pairs = [(r, self._assess(r)) for r in query.initiatives]
-        evidence = compare_initiatives(question, pairs, self.framework, quoter)
+        evidence = compare_initiatives(question, pairs, self.framework, quoter, query.language)
         return evidence, {"initiatives": [r.id for r in query.initiatives]}
 
     def _guidance_evidence(self, question: str, quoter: Quoter, query) -> Evidence:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Engine,
@@ -50,6 +51,7 @@ sources = Table(
     Column("content_hash", String(64), nullable=False),
     Column("chunks", Integer, nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("allowed", JSON),  # the `--allow` ids it was ingested with; NULL for rows from before they were kept
 )
 
 feedback = Table(
@@ -64,6 +66,9 @@ feedback = Table(
     Column("answer", Text, nullable=False),
     Column("citations", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("composer", String(200)),  # what wrote the rated answer, and the tokens it took
+    Column("input_tokens", Integer),
+    Column("output_tokens", Integer),
 )
 
 processed_events = Table(
@@ -85,6 +90,21 @@ bot_threads = Table(
     Column("channel_id", String(64), primary_key=True),
     Column("thread_ts", String(32), primary_key=True),  # "" for the conversation itself
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+llm_usage = Table(
+    "llm_usage",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("user_id", String(64)),  # None: the terminal's local administrator
+    Column("channel_id", String(64)),
+    Column("composer", String(200), nullable=False),  # "extractive" or the chat model's provider:model
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("limited", Boolean, nullable=False, server_default="0"),  # the hourly limit replaced the model
+    Index("ix_llm_usage_created_at", "created_at"),
+    Index("ix_llm_usage_user_created_at", "user_id", "created_at"),
 )
 
 index_state = Table(

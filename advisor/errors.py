@@ -25,6 +25,15 @@ class RecordError(AdvisorError):
         super().__init__(f"{source}: {shown}")
 
 
+class DuplicateIdError(RecordError):
+    """Records of a file carry ids that another file already holds; nothing from the file was stored."""
+
+    def __init__(self, source: str, holders: dict[str, str]):
+        self.holders = holders  # id -> the source that holds it
+        problems = [f"id {rid!r} is already defined in {holder}" for rid, holder in holders.items()]
+        super().__init__(source, problems)
+
+
 class ParseError(AdvisorError):
     """A document could not be read or parsed."""
 

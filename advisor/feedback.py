@@ -1,19 +1,21 @@
-"""What users thought of an answer: a rating, an optional comment, and the answer itself.
+"""What users thought of an answer, and what answers cost.
 
-Stored with the question, the answer text and its citations, so a reviewer can see exactly what
-was judged. Generic: any face (Slack, a web page) records feedback through this store.
+A rating is stored with the question, the answer text, its citations and the tokens the answer
+took, so a reviewer can see exactly what was judged and what it cost. Every answer a chat model
+wrote records its tokens (``llm_usage``, without the question): the per-user hourly limit and the
+usage report read them. Generic: any face (Slack, a web page) records through these stores.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, case, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from advisor.db import feedback
+from advisor.db import feedback, llm_usage
 from advisor.errors import StorageError
 
 Rating = Literal["helpful", "not_helpful"]
@@ -29,6 +31,9 @@ class FeedbackEntry(BaseModel):
     question: str
     answer: str
     citations: list[dict] = Field(default_factory=list)
+    composer: str | None = Field(None, max_length=200)  # what wrote the answer
+    input_tokens: int | None = Field(None, ge=0)
+    output_tokens: int | None = Field(None, ge=0)
     id: int | None = None
     created_at: datetime | None = None
 
@@ -95,3 +100,106 @@ def _clean_comment(comment: str | None) -> str | None:
 
 def _entry(row) -> FeedbackEntry:
     return FeedbackEntry(**dict(row))
+
+
+class UsageEntry(BaseModel):
+    """The tokens one answer took; ``limited`` when the hourly limit had the extractive composer answer."""
+
+    user_id: str | None = Field(None, max_length=64)  # None: the terminal's local administrator
+    channel_id: str | None = Field(None, max_length=64)
+    composer: str = Field(min_length=1, max_length=200)
+    input_tokens: int = Field(0, ge=0)
+    output_tokens: int = Field(0, ge=0)
+    limited: bool = False
+    created_at: datetime | None = None
+
+
+class UsageRow(BaseModel):
+    """Totals of one day or one user."""
+
+    key: str  # the day (YYYY-MM-DD, UTC) or the user id ("(terminal)" for the local administrator)
+    answers: int
+    input_tokens: int
+    output_tokens: int
+    limited: int  # answers the hourly limit kept from the chat model
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+class UsageReport(BaseModel):
+    since: date
+    by_day: list[UsageRow]
+    by_user: list[UsageRow]
+    total: UsageRow
+
+
+TERMINAL = "(terminal)"
+
+
+class UsageStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def record(self, entry: UsageEntry) -> int:
+        values = entry.model_dump()
+        values["created_at"] = entry.created_at or datetime.now(UTC)
+        try:
+            with self.engine.begin() as conn:
+                return int(conn.execute(insert(llm_usage).values(**values)).inserted_primary_key[0])
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot record the token usage: {exc.__class__.__name__}") from exc
+
+    def tokens_since(self, user_id: str | None, since: datetime) -> int:
+        """Input and output tokens one user's answers took since ``since`` (the hourly limit)."""
+        who = llm_usage.c.user_id.is_(None) if user_id is None else llm_usage.c.user_id == user_id
+        query = select(func.coalesce(func.sum(llm_usage.c.input_tokens + llm_usage.c.output_tokens), 0)).where(
+            who, llm_usage.c.created_at >= since
+        )
+        try:
+            with self.engine.connect() as conn:
+                return int(conn.execute(query).scalar_one())
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot read the token usage: {exc.__class__.__name__}") from exc
+
+    def report(self, since: date) -> UsageReport:
+        """Tokens per day (UTC) and per user from ``since`` on, the busiest users first."""
+        start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+        try:
+            with self.engine.connect() as conn:
+                day = _utc_day(conn.dialect.name)
+                by_day = [_row(str(r[0])[:10], r) for r in conn.execute(_totals(day, start).order_by(day)).all()]
+                user = func.coalesce(llm_usage.c.user_id, TERMINAL)
+                by_user = [_row(r[0], r) for r in conn.execute(_totals(user, start)).all()]
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot read the token usage: {exc.__class__.__name__}") from exc
+        by_user.sort(key=lambda row: (-row.tokens, row.key))
+        total = UsageRow(
+            key="total",
+            answers=sum(r.answers for r in by_day),
+            input_tokens=sum(r.input_tokens for r in by_day),
+            output_tokens=sum(r.output_tokens for r in by_day),
+            limited=sum(r.limited for r in by_day),
+        )
+        return UsageReport(since=since, by_day=by_day, by_user=by_user, total=total)
+
+
+def _utc_day(dialect: str):
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", llm_usage.c.created_at), "YYYY-MM-DD")
+    return func.substr(llm_usage.c.created_at, 1, 10)  # SQLite keeps UTC times as ISO text
+
+
+def _totals(key, start: datetime):
+    c = llm_usage.c
+    limited = func.sum(case((c.limited, 1), else_=0))
+    return (
+        select(key, func.count(), func.sum(c.input_tokens), func.sum(c.output_tokens), limited)
+        .where(c.created_at >= start)
+        .group_by(key)
+    )
+
+
+def _row(key: str, row) -> UsageRow:
+    return UsageRow(key=key, answers=row[1], input_tokens=row[2] or 0, output_tokens=row[3] or 0, limited=row[4] or 0)

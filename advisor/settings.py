@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     event_lease_seconds: int = Field(
         30, ge=2, description="How long a worker holds an event it is answering before another may take it over."
     )
+    llm_user_hourly_tokens: int | None = Field(
+        None,
+        ge=1,
+        description="Most chat-model tokens one user's answers may take per hour; beyond it, extractive answers.",
+    )
 
     # Slack: conventional names, no prefix.
     slack_bot_token: SecretStr | None = Field(

@@ -63,11 +63,11 @@ def report_quality(cases: list[dict], answers: list[Answer], composed: list[bool
     print("cites the answering section: through Advisor.ask (routing and declines included), and by the")
     print("composer alone (every question answered as guidance)\n")
     print(f"{'part':<9} {'language':<9} {'Advisor.ask':>18} {'composer alone':>18} {'target':>7}")
-    for split in ("tuning", "held_out"):
+    for split in ("tuning", "heldout"):
         for key in ("en", "ja/ko/vi", "ja", "ko", "vi"):
             pairs = counts.get((split, key))
             if pairs:
-                target = f"{TARGETS[key]:.0%}" if key in TARGETS and split == "held_out" else ""
+                target = f"{TARGETS[key]:.0%}" if key in TARGETS and split == "heldout" else ""
                 figures = [sum(p[i] for p in pairs) for i in (0, 1)]
                 shown = [f"{f}/{len(pairs)} = {f / len(pairs):.0%}" for f in figures]
                 print(f"{split:<9} {key:<9} {shown[0]:>18} {shown[1]:>18} {target:>7}")

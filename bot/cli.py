@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -108,13 +109,23 @@ def requester_for(user: str | None, channel: str | None) -> Requester:
     return Requester(user_id=user, channel_id=channel) if (user or channel) else Requester.admin()
 
 
-def _advisor():
+def _advisor(today: date | None = None, heal: bool = True, warn: bool = True, **overrides):
+    """The Advisor, its index healed unless ``heal`` is False; stored records that no longer agree
+    with framework.yaml are warned about on stderr (``warn=False`` where the command reports them itself)."""
     from bot.bootstrap import load_settings, open_advisor
     from bot.progress import ingest_progress
 
-    settings = load_settings()
+    settings = load_settings(**overrides)
     with ingest_progress("Indexing the bundled knowledge (first run)") as on_progress:
-        return open_advisor(settings, on_progress=on_progress)
+        on_problems = _warn if warn else (lambda _problems: None)
+        return open_advisor(settings, today=today, on_progress=on_progress, heal=heal, on_problems=on_problems)
+
+
+def _warn(problems: list[str]) -> None:
+    from bot.render import console
+
+    for problem in problems:
+        console(stderr=True).print(f"[yellow]warning:[/yellow] {problem}", markup=True, highlight=False)
 
 
 def _output(result, as_json: bool, view) -> None:
@@ -147,7 +158,7 @@ def ingest(
     from bot.render import ingest_view
     from ingest.pipeline import Ingestor
 
-    advisor = _advisor()
+    advisor = _advisor(warn=False)
     with ingest_progress("Ingesting", enabled=not as_json) as on_progress:
         summary = Ingestor(advisor, allowed=allow).run(paths, prune=prune, on_progress=on_progress)
     _output(summary, as_json, lambda: ingest_view(summary))
@@ -194,6 +205,25 @@ def reindex(as_json: JsonOpt = False):
             else f"The index already uses {advisor.index.embedder.name}: nothing to re-embed."
         ),
     )
+
+
+@command()
+@edge
+def doctor(
+    check: Annotated[bool, typer.Option("--check", help="Only report; exit code 1 when something is wrong.")] = False,
+    as_json: JsonOpt = False,
+):
+    """Check that the manifest, the vector store and the BM25 snapshot agree, and repair what does not."""
+    from bot.progress import ingest_progress
+    from bot.render import doctor_view
+    from ingest.doctor import examine
+
+    advisor = _advisor(heal=False)
+    with ingest_progress("Repairing", enabled=not (as_json or check)) as on_progress:
+        report = examine(advisor, repair=not check, on_progress=on_progress)
+    _output(report, as_json, lambda: doctor_view(report))
+    if not report.healthy:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -271,13 +301,43 @@ def portfolio(
     user: UserOpt = None,
     channel: ChannelOpt = None,
     as_json: JsonOpt = False,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv", metavar="FILE", help="Write every matching initiative with its assessment to FILE ('-': stdout)."
+        ),
+    ] = None,
 ):
     """The portfolio at a glance, over the initiatives the requester may see (and the filter)."""
     from bot.render import portfolio_view
 
     advisor = _advisor()
-    summary = advisor.portfolio_summary(requester_for(user, channel), where or "")
+    requester = requester_for(user, channel)
+    if csv_file is not None:
+        _write_csv(advisor, requester, where or "", csv_file)
+        return
+    summary = advisor.portfolio_summary(requester, where or "")
     _output(summary, as_json, lambda: portfolio_view(summary, advisor.framework))
+
+
+def _write_csv(advisor, requester: Requester, where: str, target: Path) -> None:
+    """Every matching initiative, one row each, written whole or not at all."""
+    from advisor.portfolio.export import portfolio_csv
+    from bot.render import console
+
+    assessed = advisor.portfolio_assessed(requester, where)
+    table = portfolio_csv(assessed, advisor.framework)
+    if str(target) == "-":
+        sys.stdout.write(table)
+        return
+    partial = target.with_name(target.name + ".partial")
+    try:
+        partial.write_text(table, encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise AdvisorError(f"--csv: cannot write {target}: {exc.strerror}") from None
+    console(stderr=True).print(f"{len(assessed)} initiatives written to {target}", highlight=False, markup=False)
 
 
 @command()
@@ -320,6 +380,58 @@ def chat(user: UserOpt = None, channel: ChannelOpt = None):
         except AdvisorError as exc:
             out.print(f"[red]error:[/red] {exc}")
         history.append(question)
+
+
+@command(name="eval")
+@edge
+def evaluate(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="Labelled questions (YAML), as in benchmarks/datasets/answers.yaml.", dir_okay=False
+        ),
+    ],
+    user: UserOpt = None,
+    channel: ChannelOpt = None,
+    today: Annotated[
+        datetime | None,
+        typer.Option(metavar="DATE", formats=["%Y-%m-%d"], help="The date the labels were made for (YYYY-MM-DD)."),
+    ] = None,
+    as_json: JsonOpt = False,
+):
+    """Score the configured composer on labelled questions: citations, supported sentences, key terms,
+    exact facts, fallbacks, latency and tokens, per question and in total."""
+    from advisor.answering.evaluation import load_labelled
+    from bot.evaluation import eval_view, run_eval
+
+    cases = load_labelled(file)  # a bad file stops before the index is opened
+    advisor = _advisor(today=today.date() if today else None, llm_user_hourly_tokens=None)
+    report = run_eval(advisor, file, cases, user, channel)
+    if as_json:
+        _output(report, as_json, None)
+    else:
+        from bot.render import console
+
+        out = console()
+        out.width = max(out.width, 150)  # one line per question, also when piped to a file
+        out.print(eval_view(report))
+
+
+@command()
+@edge
+def usage(
+    days: Annotated[int, typer.Option(metavar="N", min=1, help="Days to show, today included.")] = 30,
+    as_json: JsonOpt = False,
+):
+    """Tokens the chat model used, per day and per user, and answers the hourly limit kept from it."""
+    from advisor.db import make_engine
+    from advisor.feedback import UsageStore
+    from bot.bootstrap import load_settings
+    from bot.evaluation import usage_view
+
+    since = datetime.now(UTC).date() - timedelta(days=days - 1)
+    report = UsageStore(make_engine(load_settings())).report(since)
+    _output(report, as_json, lambda: usage_view(report))
 
 
 @command()

@@ -10,12 +10,15 @@ from rich.text import Text
 
 from advisor.answering.answer import Answer
 from advisor.answering.facts import gate_condition, labels
+from advisor.answering.listing import LISTED_AT_MOST
 from advisor.framework import Framework
 from advisor.messages import translator
 from advisor.portfolio.assessment import Assessment, PortfolioSummary, kpi_target_met
 from advisor.portfolio.records import Initiative
+from advisor.portfolio.samples import sample_note, samples_removed_text
 from advisor.search.index import Hit
 from advisor.search.model_record import Reembedded
+from ingest.doctor import DoctorReport
 from ingest.manifest import SourceEntry
 from ingest.pipeline import STATUSES, IngestSummary
 
@@ -40,6 +43,11 @@ def assessment_view(a: Assessment, record: Initiative, framework: Framework) -> 
     facts.add_row("Capabilities in place", labels(english, framework, record.capabilities) or "none")
     missing = labels(english, framework, a.missing_capabilities)
     facts.add_row("Missing capabilities", f"[red]{missing}[/red]" if missing else "[green]none[/green]")
+    if a.unknown_capabilities:
+        unknown = escape(", ".join(a.unknown_capabilities))
+        facts.add_row(
+            "Not in the framework", f"[yellow]{unknown}[/yellow] (recorded, but framework.yaml has no such id)"
+        )
     risks = "\n".join(
         escape(r.name)
         + (
@@ -83,19 +91,25 @@ def portfolio_view(summary: PortfolioSummary, framework: Framework) -> Group:
     kinds = ", ".join(f"{framework.ai_types[t].label} {n}" for t, n in summary.by_ai_type.items())
     regions = ", ".join(f"{r} {n}" for r, n in summary.by_region.items())
 
-    def names(items) -> str:
-        return ", ".join(f"{m.name} ({m.id})" for m in items) or "none"
+    def names(items, describe=lambda m: f"{m.name} ({m.id})") -> str:
+        shown = ", ".join(escape(describe(m)) for m in items[:LISTED_AT_MOST]) or "none"
+        return shown + (f" …and {len(items) - LISTED_AT_MOST} more" if len(items) > LISTED_AT_MOST else "")
 
-    stalled = ", ".join(f"{m.name} ({m.id}, phase {m.phase}, {m.days_in_phase} days)" for m in summary.stalled)
+    stalled = names(summary.stalled, lambda m: f"{m.name} ({m.id}, phase {m.phase}, {m.days_in_phase} days)")
     gaps = ", ".join(f"{g.label} ({g.count})" for g in summary.common_missing_capabilities[:5])
     lines = [
         f"[bold]By AI type:[/bold] {kinds}",
-        f"[bold]By region:[/bold] {regions}",
-        f"[bold]Stalled:[/bold] {stalled or 'none'}",
-        f"[bold]Without a business owner:[/bold] {names(summary.without_owner)}",
-        f"[bold]Without a measured KPI:[/bold] {names(summary.without_measured_kpi)}",
+        f"[bold]By region:[/bold] {escape(regions)}",
+        f"[bold]Stalled ({len(summary.stalled)}):[/bold] {stalled}",
+        f"[bold]Without a business owner ({len(summary.without_owner)}):[/bold] {names(summary.without_owner)}",
+        f"[bold]Without a measured KPI ({len(summary.without_measured_kpi)}):[/bold] "
+        + names(summary.without_measured_kpi),
         f"[bold]Most common missing capabilities:[/bold] {gaps or 'none'}",
     ]
+    if max(len(summary.stalled), len(summary.without_owner), len(summary.without_measured_kpi)) > LISTED_AT_MOST:
+        lines.append("[dim]Every initiative with its assessment: advisor portfolio --csv FILE (or --json)[/dim]")
+    if summary.samples:
+        lines.append(f"[yellow]{escape(sample_note(summary.samples, summary.total).strip('_'))}[/yellow]")
     return Group(counts, *(Text.from_markup(line) for line in lines))
 
 
@@ -112,7 +126,40 @@ def ingest_view(summary: IngestSummary) -> Group:
     ]
     if summary.reembedded:
         lines.insert(0, reembedded_view(summary.reembedded))
+    if summary.rebuilt:
+        lines.insert(0, rebuilt_view(summary.rebuilt))
+    if summary.samples_removed:
+        lines.append(Text(samples_removed_text(summary.samples_removed), style="yellow"))
+    lines += [Text(f"warning: {w}", style="yellow") for w in summary.warnings]
     return Group(table, *lines)
+
+
+def rebuilt_view(r: Reembedded) -> Text:
+    return Text(
+        f"After the deletes some stored chunks could no longer be found by a search: rebuilt the vector "
+        f"collection ({r.chunks} chunks embedded again in {r.seconds:.1f} s).",
+        style="yellow",
+    )
+
+
+def doctor_view(report: DoctorReport) -> Group:
+    table = Table(title="Index check" if report.checked_only else "Index check and repair")
+    for column in ("check", "state", "found", "repair"):
+        table.add_column(column, overflow="fold")
+    for f in report.findings:
+        state = "[green]ok[/green]" if f.ok else ("[yellow]repaired[/yellow]" if f.repaired else "[red]wrong[/red]")
+        table.add_row(f.check, state, escape(f.detail), escape(f.repair or ""))
+    wrong = [f for f in report.findings if not f.ok]
+    problems = f"{len(wrong)} problem" + ("s" if len(wrong) != 1 else "")
+    if not wrong:
+        verdict = Text("Everything agrees: nothing to repair.", style="green")
+    elif report.checked_only:
+        verdict = Text(f"{problems} found; run `advisor doctor` to repair.", style="red")
+    elif report.healthy:
+        verdict = Text(f"{problems} found and repaired.", style="yellow")
+    else:
+        verdict = Text("Some problems remain: see the repair column.", style="red")
+    return Group(table, verdict)
 
 
 def removal_view(summary: IngestSummary) -> Group:
@@ -120,6 +167,8 @@ def removal_view(summary: IngestSummary) -> Group:
     chunks = sum(r.chunks for r in removed)
     lines = [Text(f"removed: {r.source} ({r.chunks} chunks)") for r in removed]
     lines.append(Text(f"{len(removed)} sources and {chunks} chunks taken out of the index.", style="bold"))
+    if summary.rebuilt:
+        lines.append(rebuilt_view(summary.rebuilt))
     return Group(*lines)
 
 

@@ -17,6 +17,7 @@ class SourceEntry(BaseModel):
     content_hash: str
     chunks: int
     ingested_at: datetime
+    allowed: list[str] | None = None  # the `--allow` ids it was ingested with (None: not known)
 
 
 class Manifest:
@@ -28,8 +29,11 @@ class Manifest:
             rows = conn.execute(select(sources).order_by(sources.c.source)).mappings()
             return {row["source"]: SourceEntry(**row) for row in rows}
 
-    def record(self, source: str, kind: str, title: str, content_hash: str, chunks: int) -> None:
+    def record(
+        self, source: str, kind: str, title: str, content_hash: str, chunks: int, allowed: list[str] | None = None
+    ) -> None:
         row = {
+            "allowed": allowed or [],
             "source": source,
             "kind": kind,
             "title": title,

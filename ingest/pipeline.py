@@ -19,8 +19,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from advisor import Advisor
-from advisor.errors import AdvisorError, ParseError
+from advisor.errors import AdvisorError, DuplicateIdError, ParseError
 from advisor.portfolio.records import record_sentences
+from advisor.portfolio.revalidation import check_after_framework_change, framework_digest
+from advisor.portfolio.samples import is_sample_source
 from advisor.search.index import Chunk, chunk_id
 from advisor.search.model_record import Reembedded
 from ingest.chunking import chunk_markdown
@@ -54,6 +56,9 @@ class IngestSummary(BaseModel):
     chunks: int
     seconds: float
     reembedded: Reembedded | None = None  # every stored chunk, when the embedding model changed
+    rebuilt: Reembedded | None = None  # the vector collection, when a large delete left chunks unreachable
+    warnings: list[str] = []  # stored records that no longer agree with the framework
+    samples_removed: list[str] = []  # ids of the fictional samples taken out, now that real records came in
 
     @property
     def failed(self) -> bool:
@@ -101,7 +106,9 @@ class _Parsed:
     new: bool
 
 
-def _summary(results: list[SourceResult], started: float, reembedded: Reembedded | None = None) -> IngestSummary:
+def _summary(
+    results: list[SourceResult], started: float, reembedded: Reembedded | None = None, rebuilt: Reembedded | None = None
+) -> IngestSummary:
     counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
     return IngestSummary(
         results=results,
@@ -109,6 +116,7 @@ def _summary(results: list[SourceResult], started: float, reembedded: Reembedded
         chunks=sum(r.chunks for r in results),
         seconds=round(time.perf_counter() - started, 3),
         reembedded=reembedded,
+        rebuilt=rebuilt,
     )
 
 
@@ -116,19 +124,42 @@ def _failed(path: Path, display: str, kind: str, exc: AdvisorError) -> SourceRes
     return SourceResult(source=display, kind=kind, status="failed", error=str(exc).removeprefix(f"{path}: "))
 
 
+def _taken_ids(exc: DuplicateIdError, display: str, advisor: Advisor) -> str:
+    """Which ids of ``display`` another file already defines, naming both files."""
+    by_holder: dict[str, list[str]] = {}
+    for rid, holder in exc.holders.items():
+        by_holder.setdefault(display_source(Path(holder), advisor), []).append(rid)
+    return "; ".join(
+        f"id {', '.join(ids)} already defined in {holder}, not stored from {display} (an id belongs to one file: "
+        f"rename it here, or take it out of {holder} first)"
+        for holder, ids in by_holder.items()
+    )
+
+
 class Ingestor:
     def __init__(self, advisor: Advisor, allowed: list[str] | None = None):
         self.advisor = advisor
         self.allowed = sorted(set(allowed or []))
+        self._records_written: list[str] = []  # record files this run stored
         self.manifest = Manifest(advisor.engine)
         self.framework_file = (advisor.settings.knowledge_dir / "framework.yaml").resolve()
         self.practices_dir = (advisor.settings.knowledge_dir / "practices").resolve()
         settings = advisor.settings
-        # what else, besides a file's bytes, decides its chunks: a change re-indexes the file
+        # what else, besides a file's bytes, decides its chunks: a change re-indexes the file. The access
+        # list is part of it (restricting a file re-indexes it); for records, the framework too (a record
+        # file is validated again, and its passages re-rendered, when framework.yaml changes).
         self._fingerprint = repr((PIPELINE_VERSION, settings.chunk_size, settings.chunk_overlap, self.allowed)).encode()
+        self._record_fingerprint = self._fingerprint + framework_digest(self.framework_file).encode()
 
-    def run(self, paths: list[Path], prune: bool = False, on_progress: Progress | None = None) -> IngestSummary:
-        """Ingest files and folders; ``on_progress(stage, done, total, current)`` follows the work."""
+    def fingerprint(self, kind: str) -> bytes:
+        """What is hashed with a file's bytes for its manifest entry."""
+        return self._record_fingerprint if kind == "record" else self._fingerprint
+
+    def run(
+        self, paths: list[Path], prune: bool = False, on_progress: Progress | None = None, force: bool = False
+    ) -> IngestSummary:
+        """Ingest files and folders; ``on_progress(stage, done, total, current)`` follows the work.
+        ``force`` indexes files again even when their content is unchanged (a repair)."""
         started = time.perf_counter()
         progress = on_progress or (lambda *_args: None)
         embedder = self.advisor.index.embedder
@@ -137,6 +168,7 @@ class Ingestor:
         )
         files, results = _walk(paths)
         known = self.manifest.entries()
+        previous = {} if force else known
         pending: list[_Parsed] = []
 
         def report(done: list[SourceResult]) -> None:
@@ -145,10 +177,11 @@ class Ingestor:
 
         progress("Indexing", 0, len(files), "")
         for path in files:
-            parsed = self._parse_file(path, known.get(str(path)))
+            parsed = self._parse_file(path, previous.get(str(path)))
             if isinstance(parsed, SourceResult):
                 report([parsed])
                 continue
+            parsed.new = str(path) not in known
             pending.append(parsed)
             if sum(len(p.chunks) for p in pending) >= EMBED_GROUP:
                 report(self._store(pending, lambda share: progress("Indexing", len(results) + share, len(files), "")))
@@ -156,10 +189,47 @@ class Ingestor:
         report(self._store(pending, lambda share: progress("Indexing", len(results) + share, len(files), "")))
         if prune:
             results += self._prune([p.expanduser().resolve() for p in paths if p.is_dir()], known)
+        samples, removed = self._drop_samples_once_real_records_arrive()
+        results += removed
+        rebuilt = self._check_after_deletes(progress)
         if any(r.status in ("added", "updated", "removed") for r in results):
-            self.advisor.index.mark_changed()
-            self.advisor.index.keyword_index()
-        return _summary(results, started, reembedded)
+            self.advisor.index.keyword_index()  # every write bumped the version; the snapshot is built once
+        summary = _summary(results, started, reembedded, rebuilt)
+        summary.samples_removed = samples
+        summary.warnings = self.record_problems()
+        return summary
+
+    def _check_after_deletes(self, progress: Progress) -> Reembedded | None:
+        embedder = self.advisor.index.embedder
+        return self.advisor.index.check_after_deletes(
+            lambda done, total: progress(f"Rebuilding the vector index with {embedder.name}", done, total, "")
+        )
+
+    def _drop_samples_once_real_records_arrive(self) -> tuple[list[str], list[SourceResult]]:
+        """The fictional sample initiatives never mix with real ones: when this run stored record files
+        of the organisation's own (and no sample file), the samples' sources are removed. Returns the
+        removed sample ids and the removed sources."""
+        settings = self.advisor.settings
+        written = self._records_written
+        if not written or any(is_sample_source(key, settings) for key in written):
+            return [], []
+        known = self.manifest.entries()
+        samples = [key for key, entry in known.items() if entry.kind == "record" and is_sample_source(key, settings)]
+        if not samples:
+            return [], []
+        ids = sorted(self.advisor.sample_ids())
+        return ids, self._drop(samples, known)
+
+    def record_problems(self) -> list[str]:
+        """Stored records that list capability ids the framework does not define, by name."""
+        advisor = self.advisor
+        return check_after_framework_change(
+            advisor.engine,
+            self.framework_file,
+            advisor.framework,
+            advisor.portfolio,
+            lambda source: display_source(Path(source), advisor),
+        )
 
     def _kind(self, path: Path) -> str | None:
         suffix = path.suffix.lower()
@@ -191,7 +261,7 @@ class Ingestor:
             content = path.read_bytes()
         except OSError as exc:
             return SourceResult(source=display, kind=kind, status="failed", error=f"cannot read: {exc.strerror}")
-        digest = hashlib.sha256(content + self._fingerprint).hexdigest()
+        digest = hashlib.sha256(content + self.fingerprint(kind)).hexdigest()
         if previous is not None and previous.content_hash == digest:
             return SourceResult(source=display, kind=kind, status="unchanged", chunks=previous.chunks)
         try:
@@ -206,25 +276,40 @@ class Ingestor:
     def _store(self, group: list[_Parsed], embedded: Callable[[float], None]) -> list[SourceResult]:
         """Embed a group of files together (far faster than file by file), then store each.
 
-        Each file is stored whole (its old chunks and records replaced) and only then entered in
-        the manifest, so a crash leaves at most the file being written to redo. ``embedded(share)``
-        follows the embedding, in files' worth of work done.
+        Each file is stored whole (its old chunks and records replaced); then the index version is
+        bumped (every process re-reads its BM25 index, so access rules changed by the new chunks hold
+        in every retriever); only then are the files entered in the manifest. A crash at any point
+        leaves at most this group to redo. ``embedded(share)`` follows the embedding, in files'
+        worth of work done.
         """
         texts = [c.embedding_text() for parsed in group for c in parsed.chunks]
         embeddings = self._embed(texts, lambda done: embedded(len(group) * done / len(texts)))
-        results, start = [], 0
-        for parsed in group:
+        failures: dict[int, SourceResult] = {}
+        start = 0
+        for number, parsed in enumerate(group):
             vectors = embeddings[start : start + len(parsed.chunks)]
             start += len(parsed.chunks)
             key = str(parsed.path)
             try:
                 if parsed.kind == "record":
                     self.advisor.portfolio.replace_source(key, parsed.records)
-                self.advisor.index.replace_source(key, parsed.chunks, vectors)
+                self.advisor.index.replace_source(key, parsed.chunks, vectors, announce=False)
+            except DuplicateIdError as exc:
+                error = _taken_ids(exc, parsed.display, self.advisor)
+                failures[number] = SourceResult(source=parsed.display, kind=parsed.kind, status="failed", error=error)
             except AdvisorError as exc:
-                results.append(_failed(parsed.path, parsed.display, parsed.kind, exc))
+                failures[number] = _failed(parsed.path, parsed.display, parsed.kind, exc)
+        if len(failures) < len(group):
+            self.advisor.index.mark_changed()
+        results = []
+        for number, parsed in enumerate(group):
+            if number in failures:
+                results.append(failures[number])
                 continue
-            self.manifest.record(key, parsed.kind, parsed.title, parsed.digest, len(parsed.chunks))
+            key = str(parsed.path)
+            self.manifest.record(key, parsed.kind, parsed.title, parsed.digest, len(parsed.chunks), self.allowed)
+            if parsed.kind == "record":
+                self._records_written.append(key)
             results.append(
                 SourceResult(
                     source=parsed.display,
@@ -321,9 +406,7 @@ class Ingestor:
         known = self.manifest.entries()
         targets = [p.expanduser().resolve() for p in paths]
         results = self._drop([k for k in known if any(Path(k).is_relative_to(t) for t in targets)], known)
-        if results:
-            self.advisor.index.mark_changed()
-        return _summary(results, started)
+        return _summary(results, started, rebuilt=self._check_after_deletes(lambda *_args: None))
 
     def _drop(self, keys: list[str], known: dict) -> list[SourceResult]:
         results = []

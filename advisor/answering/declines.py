@@ -8,6 +8,7 @@ Their English wording is kept here, in one place (``MESSAGES``); the message cat
 from __future__ import annotations
 
 from advisor.answering.evidence import Evidence, Item, Quoter, Section
+from advisor.answering.listing import LISTED_AT_MOST, record_items
 from advisor.messages import translator
 from advisor.portfolio.records import Initiative
 from advisor.understanding.entities import Mention
@@ -94,15 +95,21 @@ def unknown_initiative(question: str, intent: str, mention: Mention, language: s
 
 
 def ambiguous_message(typed: str, records: list[Initiative], language: str = "en") -> str:
-    return message("ambiguous", language, name=typed) + " " + ", ".join(initiative_label(r) for r in records) + "."
+    named = ", ".join(initiative_label(r) for r in records[:LISTED_AT_MOST])
+    if len(records) > LISTED_AT_MOST:
+        more = translator(language).gettext("…and {count} more.").format(count=len(records) - LISTED_AT_MOST)
+        return message("ambiguous", language, name=typed) + f" {named} {more}"
+    return message("ambiguous", language, name=typed) + f" {named}."
 
 
 def ambiguous(
     question: str, intent: str, typed: str, records: list[Initiative], quoter: Quoter, language: str = "en"
 ) -> Evidence:
-    items = [
-        Item(quote=quote) if (quote := quoter.record_phase(r)) else Item(lead=initiative_label(r)) for r in records
-    ]
+    def item(record: Initiative) -> Item:
+        quote = quoter.record_phase(record)
+        return Item(quote=quote) if quote else Item(lead=initiative_label(record))
+
+    items = record_items(records, quoter, translator(language), item)
     return Evidence(
         question=question,
         intent=intent,

@@ -17,7 +17,23 @@ from advisor.understanding.intents import Intent
 
 
 def labels(t: NullTranslations, framework: Framework, capability_ids: list[str]) -> str:
-    return t.gettext(", ").join(t.gettext(framework.capability(c).label) for c in capability_ids)
+    """Capability labels; an id the framework does not define is shown as it is."""
+    return t.gettext(", ").join(
+        t.gettext(framework.capability(c).label) if framework.has_capability(c) else c for c in capability_ids
+    )
+
+
+def unknown_capabilities_note(a: Assessment, t: NullTranslations) -> str:
+    """Names the record's capability ids that framework.yaml does not define (renamed or removed)."""
+    if not a.unknown_capabilities:
+        return ""
+    return t.ngettext(
+        "Its record lists a capability that framework.yaml does not define: {ids}; "
+        "it is not counted as in place until the record or the framework is corrected.",
+        "Its record lists capabilities that framework.yaml does not define: {ids}; "
+        "they are not counted as in place until the record or the framework is corrected.",
+        len(a.unknown_capabilities),
+    ).format(ids=", ".join(f"`{c}`" for c in a.unknown_capabilities))
 
 
 def initiative_evidence(
@@ -53,7 +69,7 @@ def initiative_evidence(
         question=question,
         intent=intent,
         language=language,
-        summary=_summary(a, framework, stall_days, t),
+        summary=" ".join(filter(None, [_summary(a, framework, stall_days, t), unknown_capabilities_note(a, t)])),
         sections=sections,
     )
 

@@ -9,13 +9,14 @@ from gettext import NullTranslations
 
 from advisor.answering.evidence import Evidence, Item, Quoter, Section
 from advisor.answering.facts import labels
+from advisor.answering.listing import record_items
 from advisor.framework import Framework
 from advisor.messages import translator
 from advisor.portfolio.assessment import Assessment, PortfolioSummary, summarize_assessed
 from advisor.portfolio.records import Initiative
 from advisor.understanding.intents import PortfolioFilter
 
-LISTED_AT_MOST = 15
+REGIONS_AT_MOST = 12
 
 
 def describe_filter(f: PortfolioFilter, framework: Framework, language: str = "en") -> str:
@@ -67,9 +68,7 @@ def portfolio_evidence(
             "**{count}** of the {total} initiatives you can see match: {filter}.",
             len(matching),
         ).format(count=len(matching), total=len(records), filter=describe_filter(f, framework, language))
-        items = [_listing(r, assessed[r.id], quoter, t) for r in matching[:LISTED_AT_MOST]]
-        if len(matching) > LISTED_AT_MOST:
-            items.append(Item(lead=t.gettext("…and {count} more.").format(count=len(matching) - LISTED_AT_MOST)))
+        items = record_items(matching, quoter, t, lambda r: _listing(r, assessed[r.id], quoter, t))
         sections = [
             Section(heading=t.gettext("Initiatives"), items=items),
             _common_gaps(matching, assessed, framework, t),
@@ -134,13 +133,14 @@ def _overview(
     t: NullTranslations,
 ) -> tuple[str, list[Section]]:
     def listing(mentions) -> list[Item]:
-        return [_listing(by_id[m.id], assessed[m.id], quoter, t) for m in mentions]
+        records = [by_id[m.id] for m in mentions]
+        return record_items(records, quoter, t, lambda r: _listing(r, assessed[r.id], quoter, t))
 
-    owners = [
-        Item(lead="" if q else f"**{m.name}** ({m.id})", quote=q)
-        for m in summary.without_owner
-        for q in [quoter.record(by_id[m.id], f"{m.name} has no named business owner")]
-    ]
+    def owner(record: Initiative) -> Item:
+        quote = quoter.record(record, f"{record.name} has no named business owner")
+        return Item(lead="" if quote else f"**{record.name}** ({record.id})", quote=quote)
+
+    owners = record_items([by_id[m.id] for m in summary.without_owner], quoter, t, owner)
     phase_line = t.gettext("Phase {phase}, {name}: **{count}**")
     gap_line = t.gettext("{label}: {count} initiatives")
     sections = [
@@ -171,7 +171,10 @@ def _overview(
         ),
     ]
     types = ", ".join(f"{t.gettext(framework.ai_types[a].label)} {n}" for a, n in summary.by_ai_type.items())
-    regions = ", ".join(f"{r} {n}" for r, n in summary.by_region.items())
+    regions = ", ".join(f"{r} {n}" for r, n in list(summary.by_region.items())[:REGIONS_AT_MOST])
+    if len(summary.by_region) > REGIONS_AT_MOST:
+        more = len(summary.by_region) - REGIONS_AT_MOST
+        regions += " " + t.ngettext("…and {count} more region", "…and {count} more regions", more).format(count=more)
     opening = t.gettext("You can see **{total}** initiatives ({types}; {regions}).").format(
         total=summary.total, types=types, regions=regions
     )

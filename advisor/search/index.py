@@ -7,11 +7,14 @@ inside both retrievers, so no caller can forget to filter.
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -27,8 +30,12 @@ from advisor.search.embedding import Embedder, make_embedder
 from advisor.search.keyword import LIST_KEYS, SCALAR_KEYS, KeywordIndex
 from advisor.settings import Settings
 
+log = logging.getLogger(__name__)
+
 Kind = Literal["practice", "record", "document"]
 RRF_K = 60
+LARGE_DELETE = 500  # chunks deleted by one run after which the vector store is probed (chroma-core/chroma#7758)
+FULL_PROBE = 20_000  # up to this many chunks every one is probed; beyond, a sample of this many
 PER_SOURCE = 2  # chunks of one document among the results, while others match
 
 
@@ -79,6 +86,7 @@ class SearchFilter:
     tags: tuple[str, ...] = ()
     initiative_id: str | None = None
     source_key: str | None = None
+    initiative_ids: tuple[str, ...] = ()  # any of these (fetching many records' passages at once)
 
     def chroma_where(self, requester: Requester) -> dict | None:
         clauses: list[dict] = []
@@ -92,6 +100,8 @@ class SearchFilter:
             clauses.append({"initiative_id": self.initiative_id})
         if self.source_key:
             clauses.append({"source_key": self.source_key})
+        if self.initiative_ids:
+            clauses.append({"initiative_id": {"$in": list(self.initiative_ids)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -105,6 +115,7 @@ class SearchFilter:
                 all(t in (meta.get("tags") or []) for t in self.tags),
                 not self.initiative_id or meta.get("initiative_id") == self.initiative_id,
                 not self.source_key or meta.get("source_key") == self.source_key,
+                not self.initiative_ids or meta.get("initiative_id") in self.initiative_ids,
             )
         )
 
@@ -126,6 +137,8 @@ class SearchFilter:
             mask &= rows("initiative_id", [self.initiative_id])
         if self.source_key:
             mask &= rows("source_key", [self.source_key])
+        if self.initiative_ids:
+            mask &= rows("initiative_id", self.initiative_ids)
         return mask
 
 
@@ -137,10 +150,14 @@ class Index:
     _keyword: KeywordIndex | None = None
     _keyword_version: int = -1
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _open_lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self):
         self.embedder = self.embedder or make_embedder(self.settings)
         self._vectors = None
+        self._opened_version: int | None = None  # the index version when the vector store was opened
+        self.deleted = 0  # chunks deleted since the vector store was last checked for reachability
+        self.large_delete = LARGE_DELETE
 
     # -- which model built the index -----------------------------------------------------------
 
@@ -165,14 +182,35 @@ class Index:
     @property
     def vectors(self):
         """The vector collection of the recorded model (or of the configured one, before any write)."""
-        if self._vectors is None:
-            from advisor.search.vectorstore import VectorStore
+        with self._open_lock:
+            if self._vectors is None:
+                from advisor.search.vectorstore import VectorStore
 
-            record = self.model_record()
-            self.check_model(record)
-            name = record.collection if record else model_record.collection_name(self.settings, self.embedder.name)
-            self._vectors = VectorStore(self.settings, name)
-        return self._vectors
+                opened = self.version()  # read first: a write after it makes the next check reopen
+                record = self.model_record()
+                self.check_model(record)
+                name = record.collection if record else model_record.collection_name(self.settings, self.embedder.name)
+                self._vectors = VectorStore(self.settings, name)
+                self._opened_version = opened
+            return self._vectors
+
+    def current(self) -> tuple:
+        """The vector store and the index version, reopened first when another process (an
+        ``advisor ingest``, ``remove`` or ``reindex`` in a terminal) changed the index since this
+        one opened it: one small query per question."""
+        from advisor.search.vectorstore import reopen_embedded
+
+        version = self.version()
+        with self._open_lock:
+            if self._vectors is not None and self._opened_version != version:
+                log.info(
+                    "the index changed in another process (version %s -> %s): reopening it",
+                    self._opened_version,
+                    version,
+                )
+                reopen_embedded(self.settings)
+                self._vectors = None
+            return self.vectors, version
 
     def ensure_model(self, on_progress: model_record.Progress | None = None) -> model_record.Reembedded | None:
         """Make the index hold the configured model's vectors, re-embedding every chunk if another
@@ -185,20 +223,61 @@ class Index:
             dimension=self.embedder.dimension,
             collection=model_record.collection_name(self.settings, self.embedder.name),
         )
-        if record == wanted:
-            return None
+        if record is not None and (record.model, record.dimension) == (wanted.model, wanted.dimension):
+            return None  # (a rebuilt collection may have another name)
         if record is None:
             model_record.write_record(self.engine, wanted)
             return None
+        return self._copy_into(record, wanted, VectorStore(self.settings, record.collection), on_progress)
+
+    def rebuild_vectors(self, on_progress: model_record.Progress | None = None) -> model_record.Reembedded:
+        """Copy every stored chunk, embedded anew, into a fresh collection that replaces the current
+        one: the repair for a vector graph that no longer reaches its chunks (chroma-core/chroma#7758)
+        or whose files were damaged. The chunks' text and metadata are what is kept."""
+        record = self.model_record()
+        self.check_model(record)
+        old = self.vectors
+        base = model_record.collection_name(self.settings, self.embedder.name)
+        wanted = model_record.ModelRecord(
+            model=self.embedder.name,
+            dimension=self.embedder.dimension,
+            collection=f"{base}-rebuilt" if old.name == base else base,
+        )
+        return self._copy_into(record or wanted, wanted, old, on_progress)
+
+    def reset_vectors(self) -> None:
+        """Start an empty collection in place of one whose chunks cannot be read at all; the sources
+        are then indexed again from their files."""
+        from advisor.search.vectorstore import VectorStore
+
+        wanted = model_record.ModelRecord(
+            model=self.embedder.name,
+            dimension=self.embedder.dimension,
+            collection=model_record.collection_name(self.settings, self.embedder.name),
+        )
+        with self._open_lock:
+            old = self.model_record()
+            self._vectors = VectorStore(self.settings, wanted.collection, fresh=True)
+            model_record.write_record(self.engine, wanted)
+            if old is not None and old.collection != wanted.collection:
+                self._drop_quietly(VectorStore(self.settings, old.collection))
+            self.mark_changed()
+
+    def _copy_into(self, record, wanted, old, on_progress) -> model_record.Reembedded:
+        """Re-embed every chunk of ``old`` into ``wanted``'s collection, switch the record to it
+        only once the copy is complete, then drop ``old``."""
+        from advisor.search.vectorstore import VectorStore
+
         started = time.perf_counter()
-        old = VectorStore(self.settings, record.collection)
         target = VectorStore(self.settings, wanted.collection, fresh=True)
         count = model_record.copy_reembedded(old, target, self.embedder, on_progress)
-        model_record.write_record(self.engine, wanted)
-        if old.name != target.name:
-            old.drop()
-        self._vectors = target
-        self.mark_changed()
+        with self._open_lock:
+            model_record.write_record(self.engine, wanted)
+            if old.name != target.name:
+                self._drop_quietly(old)
+            self._vectors = target
+            self.mark_changed()
+        self.deleted = 0
         return model_record.Reembedded(
             from_model=record.model,
             to_model=wanted.model,
@@ -206,26 +285,65 @@ class Index:
             seconds=round(time.perf_counter() - started, 3),
         )
 
+    def check_after_deletes(self, on_progress: model_record.Progress | None = None) -> model_record.Reembedded | None:
+        """After a large delete, probe whether every stored chunk can still be found, and rebuild
+        the collection when some cannot. Returns the rebuild, or None when none was needed."""
+        from advisor.search import health
+
+        if self.deleted < self.large_delete:
+            return None
+        store, _version = self.current()
+        found = health.probe(store, sample=FULL_PROBE)
+        self.deleted = 0
+        if found.healthy:
+            return None
+        log.warning("after deleting chunks, %s: rebuilding the vector collection", found.describe())
+        try:
+            return self.rebuild_vectors(on_progress)
+        except Exception as exc:  # even the stored text cannot be read: the sources must be indexed again
+            log.warning("the vector collection could not be rebuilt (%s); run `advisor doctor`", exc)
+            return None
+
+    @staticmethod
+    def _drop_quietly(store) -> None:
+        try:
+            store.drop()
+        except Exception as exc:  # a damaged collection may not even drop; it is no longer used
+            log.warning("could not drop the old vector collection %s: %s", store.name, exc)
+
     # -- writing ---------------------------------------------------------------------------
 
-    def replace_source(self, source_key: str, chunks: list[Chunk], embeddings: np.ndarray) -> None:
-        """Remove every old chunk of a source, then store the new ones (ids are deterministic)."""
-        self.vectors.delete_where({"source_key": source_key})
+    def replace_source(
+        self, source_key: str, chunks: list[Chunk], embeddings: np.ndarray, announce: bool = True
+    ) -> None:
+        """Remove every old chunk of a source, then store the new ones (ids are deterministic).
+        ``announce=False`` leaves the version bump to the caller, once for a group of sources."""
+        store, _version = self.current()
+        self.deleted += store.delete_where({"source_key": source_key})
         if chunks:
-            self.vectors.upsert(
-                [c.id for c in chunks], embeddings, [c.text for c in chunks], [c.metadata() for c in chunks]
-            )
+            store.upsert([c.id for c in chunks], embeddings, [c.text for c in chunks], [c.metadata() for c in chunks])
+        if announce:
+            self.mark_changed()
 
     def delete_source(self, source_key: str) -> None:
-        self.vectors.delete_where({"source_key": source_key})
+        store, _version = self.current()
+        self.deleted += store.delete_where({"source_key": source_key})
+        self.mark_changed()
 
     def mark_changed(self) -> int:
-        """Bump the index version so every process rebuilds or reloads its BM25 index."""
+        """Bump the index version after every write, so every process reopens its vector store and
+        rebuilds or reloads its BM25 index before the next search."""
+        version_of = select(index_state.c.version).where(index_state.c.name == "chunks")
         with self.engine.begin() as conn:
+            before = conn.execute(version_of).scalar() or 0
             conn.execute(
                 update(index_state).where(index_state.c.name == "chunks").values(version=index_state.c.version + 1)
             )
-        return self.version()
+            version = conn.execute(version_of).scalar() or 0
+        with self._open_lock:
+            if self._opened_version == before and version == before + 1:
+                self._opened_version = version  # only this write since the store was opened: it is current
+        return version
 
     def version(self) -> int:
         with self.engine.connect() as conn:
@@ -234,25 +352,50 @@ class Index:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def keyword_index(self) -> KeywordIndex:
-        """The BM25 index of the current version: in memory, from a snapshot, or rebuilt."""
-        version = self.version()
+    def keyword_index(self, version: int | None = None, store=None) -> KeywordIndex:
+        """The BM25 index of the current version (or of ``version``, read with ``store`` by the
+        caller): in memory, from a snapshot, or rebuilt."""
+        if version is None or store is None:
+            store, version = self.current()
         with self._lock:
             if self._keyword is None or self._keyword_version != version:
-                self._keyword = self._load_or_build_keyword(version)
+                self._keyword = self._load_or_build_keyword(version, store)
                 self._keyword_version = version
             return self._keyword
 
-    def _load_or_build_keyword(self, version: int) -> KeywordIndex:
+    def snapshot_dir(self, version: int) -> Path:
+        return self.settings.data_dir / "bm25" / f"v{version}-a{ANALYSIS_VERSION}"
+
+    def snapshot_problem(self) -> str | None:
+        """Why the BM25 snapshot of the current version cannot serve searches, or None when it can
+        (or when there is none yet: it is then built on first use)."""
+        store, version = self.current()
+        return self._checked_snapshot(version, store)[1]
+
+    def _checked_snapshot(self, version: int, store) -> tuple[KeywordIndex | None, str | None]:
+        snapshot = self.snapshot_dir(version)
+        if not snapshot.exists():
+            return None, None
+        try:
+            keyword = KeywordIndex.load(snapshot)
+        except Exception as exc:  # derived data: whatever is wrong with it, it is rebuilt
+            return None, f"{exc.__class__.__name__}: {exc}"
+        stored = store.count()
+        if len(keyword) != stored:
+            return None, f"it lists {len(keyword)} chunks, the vector store holds {stored}"
+        return keyword, None
+
+    def _load_or_build_keyword(self, version: int, store) -> KeywordIndex:
         root = self.settings.data_dir / "bm25"
-        snapshot = root / f"v{version}-a{ANALYSIS_VERSION}"
-        if snapshot.exists():
-            try:
-                return KeywordIndex.load(snapshot)
-            except (OSError, ValueError):
-                shutil.rmtree(snapshot, ignore_errors=True)
+        snapshot = self.snapshot_dir(version)
+        keyword, problem = self._checked_snapshot(version, store)
+        if keyword is not None:
+            return keyword
+        if problem is not None:
+            log.warning("the BM25 snapshot %s is damaged (%s): rebuilding it from the vector store", snapshot, problem)
+            shutil.rmtree(snapshot, ignore_errors=True)
         ids, texts, metas = [], [], []
-        for cid, text, meta in self.vectors.scan():
+        for cid, text, meta in store.scan():
             ids.append(cid)
             texts.append(f"{meta.get('section', '')}\n{text}")
             metas.append({k: meta.get(k) for k in SCALAR_KEYS + LIST_KEYS})
@@ -278,7 +421,8 @@ class Index:
         has it (it is not embedded again)."""
         where = where or SearchFilter()
         depth = max(k * 3, 20)
-        keyword = self.keyword_index()
+        store, version = self.current()
+        keyword = self.keyword_index(version, store)
         mask = where.mask(keyword, requester) if len(keyword) else None
         dense: list[tuple[str, float, str, dict]] = []
         sparse: list[str] = []
@@ -286,15 +430,15 @@ class Index:
         if mode in ("hybrid", "dense"):
             visible = float(mask.mean()) if mask is not None else 1.0
             vector = self.embedder.embed_query(query) if vector is None else vector
-            dense = self._dense(vector, requester, where, depth, visible)
+            dense = self._dense(store, vector, requester, where, depth, visible)
         if mode in ("hybrid", "bm25") and len(keyword):
             sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
             if mode == "hybrid":  # squared: a question BM25 half reads gets a quarter of a say
                 sparse_weight = keyword.coverage(query) ** 2
-        return self._fuse(dense, sparse, k, sparse_weight, keyword)
+        return self._fuse(store, dense, sparse, k, sparse_weight, keyword, partial(where.allows, requester=requester))
 
     def _dense(
-        self, vector: np.ndarray, requester: Requester, where: SearchFilter, depth: int, visible: float
+        self, store, vector: np.ndarray, requester: Requester, where: SearchFilter, depth: int, visible: float
     ) -> list[tuple[str, float, str, dict]]:
         """Nearest chunks the filter allows.
 
@@ -304,13 +448,20 @@ class Index:
         """
         if visible >= 0.25:
             wanted = int(depth / visible * 1.5) + 1
-            nearest = self.vectors.query(vector, wanted, None)
+            nearest = store.query(vector, wanted, None)
             found = [f for f in nearest if where.allows(f[3], requester)]
             if len(found) >= depth or len(nearest) < wanted:  # enough, or the whole collection
                 return found[:depth]
-        return self.vectors.query(vector, depth, where.chroma_where(requester))
+        return store.query(vector, depth, where.chroma_where(requester))
 
-    def _fuse(self, dense: list, sparse: list[str], k: int, sparse_weight: float, keyword: KeywordIndex) -> list[Hit]:
+    def _fuse(
+        self, store, dense: list, sparse: list[str], k: int, sparse_weight: float, keyword: KeywordIndex, allows
+    ) -> list[Hit]:
+        """The best ``k`` of both rankings. Every hit is checked again by ``allows`` on the metadata
+        stored with its text: BM25 ranks from a snapshot that can be older than the vector store (a
+        document re-ingested as restricted, an ingest that stopped before its last step), so its
+        hits are fetched by id and never trusted on the snapshot's word. A chunk deleted since the
+        snapshot was built is not found, and left out."""
         scores: dict[str, float] = {}
         dense_rank = {cid: rank for rank, (cid, *_rest) in enumerate(dense, start=1)}
         sparse_rank = {cid: rank for rank, cid in enumerate(sparse, start=1)}
@@ -320,11 +471,17 @@ class Index:
         known = {cid: (doc, meta) for cid, _sim, doc, meta in dense}
         sources = {cid: meta.get("source_key") for cid, (_doc, meta) in known.items()}
         ranked = sorted(scores, key=lambda cid: -scores[cid])
-        best = diverse(ranked, lambda cid: sources.get(cid) or keyword.meta(cid).get("source_key"), k)
+        while True:  # until every chosen hit is stored and allowed (a refused one makes room)
+            best = diverse(ranked, lambda cid: sources.get(cid) or keyword.meta(cid).get("source_key"), k)
+            missing = [cid for cid in best if cid not in known]
+            if missing:
+                stored = store.get(ids=missing)
+                known.update({cid: (doc, meta) for cid, doc, meta in stored if meta is not None})
+            refused = {cid for cid in best if cid not in known or not allows(known[cid][1])}
+            if not refused:
+                break
+            ranked = [cid for cid in ranked if cid not in refused]
         similarity = {cid: sim for cid, sim, _doc, _meta in dense}
-        missing = [cid for cid in best if cid not in known]
-        if missing:
-            known.update({cid: (doc, meta) for cid, doc, meta in self.vectors.get(ids=missing)})
         return [
             Hit(
                 chunk=Chunk.from_store(cid, *known[cid]),
@@ -334,12 +491,12 @@ class Index:
                 bm25_rank=sparse_rank.get(cid),
             )
             for cid in best
-            if cid in known
         ]
 
     def chunks(self, where: SearchFilter, requester: Requester) -> list[Chunk]:
         """Chunks matching the filter (no ranking), in document order."""
-        found = self.vectors.get(where=where.chroma_where(requester))
+        store, _version = self.current()
+        found = store.get(where=where.chroma_where(requester))
         return sorted(
             (Chunk.from_store(cid, doc, meta) for cid, doc, meta in found), key=lambda c: (c.source_key, c.position)
         )

@@ -104,9 +104,47 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, directory: Path) -> KeywordIndex:
+        """A saved snapshot, checked whole: a truncated, empty, garbled or foreign file raises
+        ValueError (or the error reading it raised) instead of failing every search later."""
         import bm25s
 
         rows = json.loads((directory / "rows.json").read_text())
+        if (
+            not isinstance(rows, dict)
+            or not isinstance(rows.get("ids"), list)
+            or not isinstance(rows.get("metas"), list)
+        ):
+            raise ValueError("rows.json does not hold the lists of ids and metadata")
+        ids, metas = rows["ids"], rows["metas"]
+        if len(ids) != len(metas) or not all(isinstance(i, str) for i in ids):
+            raise ValueError(f"rows.json pairs {len(ids)} ids with {len(metas)} metadata entries")
+        if not all(isinstance(m, dict) and all(isinstance(m.get(k), str | None) for k in SCALAR_KEYS) for m in metas):
+            raise ValueError("rows.json holds metadata that is not a mapping of strings")
         bm25_dir = directory / "bm25"
-        retriever = bm25s.BM25.load(str(bm25_dir), show_progress=False) if bm25_dir.exists() else None
-        return cls(rows["ids"], rows["metas"], retriever)
+        if not ids:
+            return cls(ids, metas, None)
+        if not bm25_dir.is_dir():
+            raise ValueError(f"{len(ids)} chunks are listed but the BM25 arrays are missing")
+        retriever = bm25s.BM25.load(str(bm25_dir), show_progress=False)
+        _check_arrays(retriever, len(ids))
+        return cls(ids, metas, retriever)
+
+
+def _check_arrays(retriever, documents: int) -> None:
+    """The BM25 score matrix must fit the listed chunks and its vocabulary, or searching fails."""
+    scores = retriever.scores
+    data, indices, indptr = (np.asarray(scores[k]) for k in ("data", "indices", "indptr"))
+    vocab = retriever.vocab_dict
+    if scores.get("num_docs") != documents:
+        raise ValueError(f"the BM25 arrays score {scores.get('num_docs')} chunks, the rows list {documents}")
+    if not isinstance(vocab, dict) or not vocab or not all(isinstance(v, int) for v in vocab.values()):
+        raise ValueError("the BM25 vocabulary is empty or garbled")
+    if len(data) != len(indices) or indptr.ndim != 1 or len(indptr) < 2 or int(indptr[-1]) != len(data):
+        raise ValueError("the BM25 score matrix is truncated")
+    fits = len(vocab) in (len(indptr) - 1, len(indptr))  # bm25s may keep "" last, past the matrix's columns
+    if not fits or max(vocab.values()) >= len(indptr) or min(vocab.values()) < 0:
+        raise ValueError("the BM25 vocabulary does not fit its score matrix")
+    if len(indices) and (int(indices.max()) >= documents or int(indices.min()) < 0):
+        raise ValueError("the BM25 score matrix refers to chunks the rows do not list")
+    if np.any(np.diff(indptr) < 0):
+        raise ValueError("the BM25 score matrix is garbled")

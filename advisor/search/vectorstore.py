@@ -32,6 +32,25 @@ def make_chroma_client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
+def reopen_embedded(settings: Settings) -> None:
+    """Make the next embedded client read the Chroma files afresh.
+
+    An embedded Chroma keeps each collection's vector graph in memory and never sees what
+    another process (``advisor ingest`` or ``remove`` in a terminal) wrote since: new chunks
+    stay unfindable and deleted ones keep coming back. Chroma shares one in-memory system per
+    path within a process; forgetting it makes the next client open the files again, while
+    clients already open keep working on the old one until they are dropped.
+    """
+    if settings.chroma_url:
+        return  # a Chroma server is the single reader of its files
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    identifier = str(settings.chroma_dir)
+    with SharedSystemClient._refcount_lock:
+        SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+
+
 def stored_count(settings: Settings, name: str) -> int:
     """How many chunks a collection holds; 0 when there is no such collection (none is created)."""
     client = make_chroma_client(settings)
@@ -66,11 +85,14 @@ class VectorStore:
                 metadatas=metadatas[start:end],
             )
 
-    def delete_where(self, where: dict) -> None:
-        self.collection.delete(where=where)
+    def delete_where(self, where: dict) -> int:
+        """Delete the matching chunks; returns how many there were."""
+        result = self.collection.delete(where=where)
+        return int((result or {}).get("deleted", 0))
 
     def query(self, embedding: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float, str, dict]]:
-        """(id, cosine similarity, document, metadata), nearest first."""
+        """(id, cosine similarity, document, metadata), nearest first. A neighbour without metadata
+        was deleted since this process loaded the vector graph, and is left out."""
         result = self.collection.query(
             query_embeddings=[embedding],
             n_results=n,
@@ -82,15 +104,20 @@ class VectorStore:
             for cid, dist, doc, meta in zip(
                 result["ids"][0], result["distances"][0], result["documents"][0], result["metadatas"][0]
             )
+            if meta is not None
         ]
+
+    def nearest_ids(self, embeddings: np.ndarray, n: int) -> tuple[list[list[str]], list[list[float]]]:
+        """The ids and distances of the ``n`` nearest chunks of each embedding, nothing else read."""
+        result = self.collection.query(query_embeddings=embeddings, n_results=n, include=["distances"])
+        return result["ids"], result["distances"]
 
     def get(self, ids: list[str] | None = None, where: dict | None = None) -> list[tuple[str, str, dict]]:
         result = self.collection.get(ids=ids, where=where, include=["documents", "metadatas"])
         return list(zip(result["ids"], result["documents"], result["metadatas"]))
 
-    def pages(self, page: int = 5000) -> Iterator[list[tuple[str, str, dict]]]:
-        """Every chunk, as lists of at most ``page``."""
-        offset = 0
+    def pages(self, page: int = 5000, offset: int = 0) -> Iterator[list[tuple[str, str, dict]]]:
+        """Every chunk (from ``offset`` on), as lists of at most ``page``."""
         while True:
             result = self.collection.get(limit=page, offset=offset, include=["documents", "metadatas"])
             if not result["ids"]:
@@ -102,6 +129,24 @@ class VectorStore:
         """Every chunk, one by one."""
         for batch in self.pages(page):
             yield from batch
+
+    def embeddings(self, limit: int, offset: int = 0) -> tuple[list[str], np.ndarray]:
+        """Stored ids and vectors, ``limit`` of them from ``offset`` on."""
+        result = self.collection.get(limit=limit, offset=offset, include=["embeddings"])
+        return result["ids"], np.asarray(result["embeddings"], dtype=np.float32)
+
+    def source_counts(self, page: int = 5000) -> dict[str, int]:
+        """How many chunks each source has in the store, read from the metadata alone."""
+        counts: dict[str, int] = {}
+        offset = 0
+        while True:
+            metas = self.collection.get(limit=page, offset=offset, include=["metadatas"])["metadatas"]
+            if not metas:
+                return counts
+            for meta in metas:
+                key = (meta or {}).get("source_key", "")
+                counts[key] = counts.get(key, 0) + 1
+            offset += len(metas)
 
     def count(self) -> int:
         return self.collection.count()

@@ -119,7 +119,8 @@ def resolve(text: str, records: list[Initiative], whole_name: bool = False) -> R
     if whole_name:
         clusters = [sorted({i for positions in hits.values() for i in positions})] if hits else []
     else:
-        hits = {rid: ps for rid, ps in hits.items() if _counts(rid, ps, words, records)}
+        by_id = {r.id: r for r in records}
+        hits = {rid: ps for rid, ps in hits.items() if _counts(by_id[rid], ps, words)}
         clusters = _clusters(sorted({i for ps in hits.values() for i in ps}), words)
     by_id = {r.id: r for r in records}
     for cluster in clusters:
@@ -158,8 +159,7 @@ def _hits(words: list[str], records: list[Initiative], used: set[int]) -> dict[s
     return found
 
 
-def _counts(record_id: str, positions: dict[int, str], words: list[str], records: list[Initiative]) -> bool:
-    record = next(r for r in records if r.id == record_id)
+def _counts(record: Initiative, positions: dict[int, str], words: list[str]) -> bool:
     share = len(set(positions.values())) / len(_name_words(record))
     pointed = any(words[j] in _DETERMINERS for i in positions for j in (i - 1, i - 2) if j >= 0)
     return share >= 0.5 or pointed

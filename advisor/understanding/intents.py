@@ -4,6 +4,7 @@ decide when a name in the question matters and when a question follows up an ear
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
@@ -144,10 +145,10 @@ class Understanding:
     def _guidance(self, s: Signals) -> Query:
         """A practice question; for one AI type, its readiness gates or its risks come first."""
         ai_type = s.filters.ai_types[0] if len(s.filters.ai_types) == 1 else None
-        aspect = _aspect(s)
-        if ai_type and aspect == "risks":
+        topic = max(s.scores.topics, key=s.scores.topics.get)
+        if ai_type and topic == "type_risks":
             return Query("general_guidance", risks_of=ai_type)
-        if ai_type and aspect in ("next_phase", "missing_infrastructure"):
+        if ai_type and topic == "readiness":
             return Query("general_guidance", readiness_of=ai_type)
         return Query("general_guidance")
 
@@ -208,14 +209,21 @@ def _aspect(s: Signals) -> Intent:
 
 def _ids_masked(question: str, records: list[Initiative]) -> str:
     """The question with initiative ids replaced by the made-up ids of the examples: an id is an
-    exact signal, and its letters ("CLM") would only mislead the classifier about the wording."""
-    masked = 0
-    for record in records:
-        pattern = re.compile(rf"(?<![\w-]){re.escape(record.id)}(?![\w-])", re.IGNORECASE)
-        if pattern.search(question):
-            question = pattern.sub(_PLACEHOLDER_IDS[masked % 2], question)
-            masked += 1
-    return question
+    exact signal, and its letters ("CLM") would only mislead the classifier about the wording.
+    One pattern for all ids (compiled once per portfolio), so a large portfolio costs one scan."""
+    ids = tuple(r.id for r in records)
+    found = [m.group(0).lower() for m in _id_pattern(ids).finditer(question)] if ids else []
+    if not found:
+        return question
+    order = {rid.lower(): n for n, rid in enumerate(ids)}
+    placeholders = {rid: _PLACEHOLDER_IDS[n % 2] for n, rid in enumerate(sorted(set(found), key=order.get))}
+    return _id_pattern(ids).sub(lambda m: placeholders[m.group(0).lower()], question)
+
+
+@functools.lru_cache(maxsize=4)
+def _id_pattern(ids: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
 
 def _kind(s: Signals) -> str:

@@ -52,11 +52,13 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(words)
 
 
+@functools.lru_cache(maxsize=65536)  # names are folded again for every question
 def folded(text: str) -> str:
     """Lower case, no accents, single spaces: how full names are compared."""
     return " ".join(fold_accents(unicodedata.normalize("NFKC", text)).lower().split())
 
 
+@functools.lru_cache(maxsize=262144)  # a portfolio's names share their words: each pair is compared once
 def _similar(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -76,10 +78,15 @@ class NameMatch:
 
 def _name_words(record: Initiative) -> list[str]:
     """The words that single out this initiative: not generic, not its unit's or region's words."""
-    words = [t for t in tokens(record.name) if t not in _STOP and len(t) > 1]
-    context = set(tokens(record.business_unit)) | set(tokens(record.region))
+    return list(_distinctive_words(record.name, record.business_unit, record.region))
+
+
+@functools.lru_cache(maxsize=65536)  # worked out again for every question otherwise
+def _distinctive_words(name: str, business_unit: str, region: str) -> tuple[str, ...]:
+    words = [t for t in tokens(name) if t not in _STOP and len(t) > 1]
+    context = set(tokens(business_unit)) | set(tokens(region))
     distinctive = [w for w in words if w not in _GENERIC and w not in context]
-    return distinctive or [w for w in words if w not in _GENERIC] or words
+    return tuple(distinctive or [w for w in words if w not in _GENERIC] or words)
 
 
 def _pointed_at(word: str, text: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from advisor.answering.answer import Answer
 from bot.slack.audience import PRIVATE_ANSWER_NOTE, Surface, asker_rights, rights, same_material
@@ -83,6 +83,8 @@ def answer_turn(
     status = ThinkingStatus(client, turn, set_status)
     status.show()
     try:
+        if turn.stream and say_stream is not None and turn.surface is not Surface.CONVERSATION:
+            return answer_live(bot, client, turn, say_stream)
         try:
             answer, note = ask_for_audience(bot, turn)
         except Exception as exc:
@@ -92,6 +94,90 @@ def answer_turn(
         return answer
     finally:
         status.clear()
+
+
+def answer_live(bot: AdvisorBot, client, turn: Turn, say_stream: Callable) -> Answer | None:
+    """Where only the asker reads (a DM, the agent pane): a chat model's sentences are streamed as
+    each passes the check, then the stream ends with the facts, sources and buttons.
+
+    When the checked reply is replaced by the built-in answer, the stream ends saying so and the
+    built-in answer follows as a message; when streaming fails, the whole answer is posted instead.
+    """
+    live = LiveStream(say_stream)
+    answer = None
+    requester = rights(turn.surface, turn.user_id, turn.channel_id)
+    try:
+        for event in bot.advisor.ask_stream(turn.question, requester, history=turn.history or None):
+            if isinstance(event, Answer):
+                answer = event
+            else:
+                live.append(event)
+    except Exception as exc:
+        live.end(note=CUT_OFF)
+        post_failure(client, turn.channel_id, turn.thread_ts, exc)
+        return None
+    if not live.started:  # nothing streamed (the built-in answer): stream or post it whole, as before
+        deliver(bot, client, turn, answer, None, None if live.broken else say_stream)
+        return answer
+    replaced = answer.check is not None and answer.check.fallback is not None
+    tail = answer_tail_blocks(answer, bot.advisor.framework)
+    if not replaced and len(tail) <= MAX_BLOCKS and live.end(blocks=tail):
+        return answer
+    live.end(note=REPLACED if replaced else CUT_OFF)
+    deliver(bot, client, replace(turn, stream=False), answer, None, None)
+    return answer
+
+
+CUT_OFF = "\n\n_(cut off; the full answer follows)_"
+REPLACED = "\n\n_(this draft did not pass the fact check; the checked answer follows)_"
+
+
+class LiveStream:
+    """Checked sentences into one streamed message as they come (``say_stream`` without buffering),
+    each made literal by the escaping policy. A failure of Slack ends the live part quietly: the
+    caller then posts the whole answer."""
+
+    def __init__(self, say_stream: Callable):
+        self.say_stream = say_stream
+        self.streamer = None
+        self.broken = False
+        self.stopped = False
+
+    @property
+    def started(self) -> bool:
+        """Whether a streamed message exists in the conversation."""
+        return self.streamer is not None and self.streamer.ts is not None
+
+    def append(self, piece: str) -> None:
+        if self.broken:
+            return
+        stripped = piece.lstrip()
+        text = piece[: len(piece) - len(stripped)] + to_safe_markdown(stripped)
+        try:
+            if self.streamer is None:
+                self.streamer = self.say_stream(buffer_size=1)  # every checked sentence shows at once
+            self.streamer.append(markdown_text=text)
+        except Exception as exc:
+            log.info("streaming failed (%s); the answer will be posted instead", exc)
+            self.broken = True
+
+    def end(self, blocks: list[dict] | None = None, note: str = CUT_OFF) -> bool:
+        """Stop the stream with the answer's closing ``blocks`` (True: the streamed answer stands),
+        or else with ``note``."""
+        if not self.started or self.stopped:
+            return False
+        self.stopped = True
+        if blocks is not None and not self.broken:
+            try:
+                self.streamer.stop(blocks=blocks)
+                return True
+            except Exception as exc:
+                log.info("could not close the stream (%s); the answer will be posted instead", exc)
+        try:
+            self.streamer.stop(markdown_text=note)
+        except Exception as exc:
+            log.debug("could not stop the stream: %s", exc)
+        return False
 
 
 def ask_for_audience(bot: AdvisorBot, turn: Turn) -> tuple[Answer, str | None]:

@@ -73,11 +73,12 @@ def replayer(app):
     return replay
 
 
-def open_bot(settings: Settings) -> AdvisorBot:
-    """The advisor, ready to answer: knowledge ingested, embedding model loaded."""
+def open_bot(settings: Settings, heal: bool = True) -> AdvisorBot:
+    """The advisor, ready to answer: knowledge ingested, embedding model loaded. ``heal`` checks
+    (and repairs) the index first; HTTP workers leave that to the one process started before them."""
     from bot.bootstrap import open_advisor
 
-    advisor = open_advisor(settings)
+    advisor = open_advisor(settings, heal=heal)
     # load the model, the indexes and the composer now, not on the first question (nor twice
     # in parallel threads); asking as nobody in particular writes nothing and sees public records only
     advisor.index.embedder.embed_query("warm up")

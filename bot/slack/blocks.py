@@ -13,6 +13,7 @@ import zlib
 
 from advisor.answering.answer import Answer, Citation
 from advisor.framework import Framework
+from advisor.messages import translator
 from bot.slack.mrkdwn import escape, link, split_text, to_mrkdwn_blocks
 
 MAX_BLOCKS = 50
@@ -47,18 +48,19 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
 
 def answer_body_blocks(answer: Answer) -> list[dict]:
     """The answer text as sections of at most 3,000 characters, then suggestions if nothing was found."""
+    t = translator(answer.language)
     blocks = [section(piece) for piece in split_text(to_mrkdwn_blocks(answer.text))]
     if not answer.found and answer.suggestions:
         tips = "\n".join(f"• {escape(s)}" for s in answer.suggestions[:LIST_ITEMS])
-        blocks.append(section(f"*You could ask about:*\n{tips}"))
-    return blocks or [section("_(no answer text)_")]
+        blocks.append(section(f"*{t.gettext('You could ask about:')}*\n{tips}"))
+    return blocks or [section(f"_{t.gettext('(no answer text)')}_")]
 
 
 def answer_tail_blocks(
     answer: Answer, framework: Framework, share_value: str | None = None, note: str | None = None
 ) -> list[dict]:
     """What closes an answer: facts, sources, a note (mrkdwn) if any, and the feedback (and share) buttons."""
-    tail = facts_blocks(answer, framework) + sources_blocks(answer.citations)
+    tail = facts_blocks(answer, framework) + sources_blocks(answer.citations, answer.language)
     if note:
         tail.append(context(f":lock: {note}"))
     tail.append(feedback_block(answer, share_value))
@@ -71,17 +73,18 @@ def answer_messages(
     """The whole answer as one or more ``{"text", "blocks"}`` messages within Slack's limits."""
     body = answer_body_blocks(answer)
     tail = answer_tail_blocks(answer, framework, share_value, note)
-    return paginate(body, tail, fallback_text(answer.text))
+    return paginate(body, tail, fallback_text(answer.text), answer.language)
 
 
-def paginate(body: list[dict], tail: list[dict], text: str) -> list[dict]:
+def paginate(body: list[dict], tail: list[dict], text: str, language: str = "en") -> list[dict]:
     """Split blocks into messages of at most 50 blocks; ``tail`` stays together at the end."""
     pages = [body[i : i + MAX_BLOCKS] for i in range(0, len(body), MAX_BLOCKS)] or [[]]
     if len(pages[-1]) + len(tail) <= MAX_BLOCKS:
         pages[-1] = pages[-1] + tail
     else:
         pages.append(tail)
-    return [{"text": text if i == 0 else "(continued)", "blocks": blocks} for i, blocks in enumerate(pages)]
+    continued = translator(language).gettext("(continued)")
+    return [{"text": text if i == 0 else continued, "blocks": blocks} for i, blocks in enumerate(pages)]
 
 
 def fallback_text(markdown: str) -> str:
@@ -98,37 +101,39 @@ def facts_blocks(answer: Answer, framework: Framework) -> list[dict]:
 
 
 def _fact_fields(answer: Answer, framework: Framework) -> list[str]:
+    t = translator(answer.language)
     fields = []
     a = answer.initiative
     if a is not None:
-        stalled = ", *stalled*" if a.stalled else ""
-        fields.append(f"*Initiative*\n{escape(a.name)} (`{escape(a.id)}`)")
-        fields.append(f"*Phase*\n{a.phase} · {escape(a.phase_name)} ({a.days_in_phase} days{stalled})")
+        days = t.gettext("{days} days, *stalled*") if a.stalled else t.gettext("{days} days")
+        days = days.format(days=a.days_in_phase)
+        fields.append(f"*{t.gettext('Initiative')}*\n{escape(a.name)} (`{escape(a.id)}`)")
+        fields.append(f"*{t.gettext('Phase')}*\n{a.phase} · {escape(t.gettext(a.phase_name))} ({days})")
     next_phase = answer.next_phase if answer.next_phase is not None else (a.next_phase if a else None)
     if next_phase is not None:
-        fields.append(f"*Next phase*\n{next_phase} · {escape(_phase_name(framework, next_phase))}")
-    fields.append(_list_field("Unmet gate conditions", answer.unmet_gates))
-    fields.append(
-        _list_field("Missing capabilities", [_capability_label(framework, c) for c in answer.missing_capabilities])
-    )
-    fields.append(_list_field("Risks", [_risk_name(framework, answer, r) for r in answer.risks]))
+        fields.append(f"*{t.gettext('Next phase')}*\n{next_phase} · {escape(_phase_name(framework, next_phase, t))}")
+    fields.append(_list_field(t, t.gettext("Unmet gate conditions"), [t.gettext(g) for g in answer.unmet_gates]))
+    capabilities = [t.gettext(_capability_label(framework, c)) for c in answer.missing_capabilities]
+    fields.append(_list_field(t, t.gettext("Missing capabilities"), capabilities))
+    risks = [t.gettext(_risk_name(framework, answer, r)) for r in answer.risks]
+    fields.append(_list_field(t, t.gettext("Risks"), risks))
     return fields
 
 
-def _list_field(title: str, items: list[str]) -> str:
+def _list_field(t, title: str, items: list[str]) -> str:
     if not items:
         return ""
     shown = [f"• {escape(i)}" for i in items[:LIST_ITEMS]]
     if len(items) > LIST_ITEMS:
-        shown.append(f"_and {len(items) - LIST_ITEMS} more_")
+        shown.append("_" + t.gettext("and {count} more").format(count=len(items) - LIST_ITEMS) + "_")
     return f"*{title}*\n" + "\n".join(shown)
 
 
-def _phase_name(framework: Framework, number: int) -> str:
+def _phase_name(framework: Framework, number: int, t) -> str:
     try:
-        return framework.phase(number).name
+        return t.gettext(framework.phase(number).name)
     except (KeyError, ValueError, IndexError):
-        return f"phase {number}"
+        return t.gettext("phase {phase}").format(phase=number)
 
 
 def _capability_label(framework: Framework, capability_id: str) -> str:
@@ -144,12 +149,12 @@ def _risk_name(framework: Framework, answer: Answer, risk_id: str) -> str:
     return risk.name if risk is not None else risk_id
 
 
-def sources_blocks(citations: list[Citation]) -> list[dict]:
+def sources_blocks(citations: list[Citation], language: str = "en") -> list[dict]:
     """A "Sources" context: ``[n] Title › section``, linked where the source has a URL."""
     if not citations:
         return []
     items = [_source_item(c) for c in sorted(citations, key=lambda c: c.n)]
-    items[0] = f"*Sources* {items[0]}"
+    items[0] = f"*{translator(language).gettext('Sources')}* {items[0]}"
     return [context(*items[i : i + CONTEXT_ELEMENTS]) for i in range(0, len(items), CONTEXT_ELEMENTS)]
 
 
@@ -166,13 +171,14 @@ def _source_item(citation: Citation) -> str:
 
 
 def feedback_block(answer: Answer, share_value: str | None = None) -> dict:
+    t = translator(answer.language)
     value = pack_feedback(answer)
     elements = [
-        button("👍 Helpful", "feedback_helpful", value),
-        button("👎 Not helpful", "feedback_not_helpful", value),
+        button("👍 " + t.gettext("Helpful"), "feedback_helpful", value),
+        button("👎 " + t.gettext("Not helpful"), "feedback_not_helpful", value),
     ]
     if share_value:
-        elements.append(button("Share in channel", SHARE_ACTION, share_value, style="primary"))
+        elements.append(button(t.gettext("Share in channel"), SHARE_ACTION, share_value, style="primary"))
     return {"type": "actions", "block_id": "advisor_feedback", "elements": elements}
 
 
@@ -187,7 +193,9 @@ def pack_feedback(answer: Answer) -> str:
     days later still knows which question, answer and sources were rated. A very long answer is
     cut until it fits; the question and the sources are kept.
     """
-    data = {"q": answer.question[:500], "a": answer.text, "c": citation_refs(answer.citations)}
+    data = {"q": answer.question[:500], "a": answer.text, "c": citation_refs(answer.citations), "m": answer.composer}
+    if answer.usage is not None:  # what the answer cost, kept with its rating
+        data["u"] = [answer.usage.input_tokens, answer.usage.output_tokens]
     value = _encode(data)
     while len(value) > VALUE_LIMIT and data["a"]:
         data["a"] = data["a"][: len(data["a"]) * 3 // 4] + "…" if len(data["a"]) > 40 else ""
@@ -199,14 +207,20 @@ def pack_feedback(answer: Answer) -> str:
 
 
 def unpack_feedback(value: str) -> dict:
-    """The question, answer and citations of a feedback button; ValueError when unreadable."""
+    """The question, answer, citations, composer and tokens of a feedback button; ValueError when unreadable."""
     try:
         data = json.loads(zlib.decompress(base64.urlsafe_b64decode(value.encode())).decode())
     except (ValueError, zlib.error) as exc:
         raise ValueError("unreadable feedback value") from exc
     if not isinstance(data, dict) or not isinstance(data.get("q"), str):
         raise ValueError("unreadable feedback value")
-    return {"question": data["q"], "answer": str(data.get("a", "")), "citations": list(data.get("c", []))}
+    rated = {"question": data["q"], "answer": str(data.get("a", "")), "citations": list(data.get("c", []))}
+    if isinstance(data.get("m"), str):
+        rated["composer"] = data["m"][:200]
+    usage = data.get("u")
+    if isinstance(usage, list) and len(usage) == 2 and all(isinstance(n, int) and n >= 0 for n in usage):
+        rated["input_tokens"], rated["output_tokens"] = usage
+    return rated
 
 
 def _encode(data: dict) -> str:

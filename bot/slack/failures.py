@@ -30,18 +30,23 @@ def failure_text(exc: BaseException) -> str:
     """One or two sentences for the user, in mrkdwn; never a traceback, a URL of ours or a server path."""
     if isinstance(exc, NotFoundError):
         hint = "Check the name with `/advisor portfolio`, or use the initiative's id."
-        return f"I couldn't find that: {public_text(exc)}. {hint}"
+        return f"I couldn't find that: {_sentence(public_text(exc))} {hint}"
     if isinstance(exc, StorageError):
         return f"I couldn't reach my database. {TRY_AGAIN}"
     if isinstance(exc, (ParseError, RecordError)):
-        return f"I couldn't read that: {public_text(exc)}. Fix the file and try again."
+        return f"I couldn't read that: {_sentence(public_text(exc))} Fix the file and try again."
     if isinstance(exc, ConfigError):
         return "I'm not configured correctly; an admin will find the details in my server log."
     if isinstance(exc, AdvisorError):
-        return f"Sorry, I couldn't do that: {public_text(exc)}."
+        return f"Sorry, I couldn't do that: {_sentence(public_text(exc))}"
     if is_transient(exc):
         return "Slack is busy right now, so my answer could not be posted; I'll post it as soon as Slack lets me."
     return f"Sorry, something went wrong on my side while working on that ({exc.__class__.__name__}). {TRY_AGAIN}"
+
+
+def _sentence(text: str) -> str:
+    """The text ended as a sentence, without doubling the punctuation it already has."""
+    return text if text.endswith((".", "?", "!", "。", "？", "！")) else f"{text}."
 
 
 def public_text(message: object) -> str:

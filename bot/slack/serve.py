@@ -92,7 +92,8 @@ def http_options(host: str, port: int, workers: int) -> dict:
 
 
 def prepare_knowledge(settings: Settings) -> None:
-    """Migrate the database and index the bundled knowledge once, before any worker starts."""
+    """Migrate the database, index the bundled knowledge and check (and repair) the index once,
+    before any worker starts: workers never repair side by side."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -127,7 +128,7 @@ def wsgi_app(settings: Settings):
     from bot.slack.delivery import EventSweeper
     from bot.slack.http_edge import SlackWsgi
 
-    bot = open_bot(settings)
+    bot = open_bot(settings, heal=False)  # prepare_knowledge checked the index before the workers started
     secret = tokens.signing_secret(settings)
     app = build_app(bot, tokens.web_client(settings), secret)
     EventSweeper(bot, replayer(app)).start()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from advisor.feedback import UsageReport, UsageRow
 from advisor.framework import Framework
 from advisor.portfolio.assessment import Assessment, PortfolioSummary
+from advisor.portfolio.samples import sample_note, samples_removed_text
 from bot.slack.blocks import LIST_ITEMS, context, section
 from bot.slack.failures import public_text
 from bot.slack.mrkdwn import escape
@@ -33,6 +36,8 @@ def portfolio_blocks(summary: PortfolioSummary, framework: Framework, title: str
         {"type": "header", "text": {"type": "plain_text", "text": title[:150], "emoji": True}},
         context(f"{summary.total} initiative{'s' if summary.total != 1 else ''} you can see"),
     ]
+    if summary.samples:
+        blocks.append(context(":information_source: " + escape(sample_note(summary.samples, summary.total))))
     if summary.total == 0:
         blocks.append(section("No initiatives are visible to you yet."))
         return blocks
@@ -44,12 +49,17 @@ def portfolio_blocks(summary: PortfolioSummary, framework: Framework, title: str
     stalled = [
         f"• *{escape(m.name)}* (`{escape(m.id)}`): phase {m.phase}, {m.days_in_phase} days"
         for m in summary.stalled[: LIST_ITEMS * 2]
-    ]
+    ] + _more(len(summary.stalled) - LIST_ITEMS * 2)
     blocks.append(section("*Stalled*\n" + ("\n".join(stalled) if stalled else "None, nothing is stuck.")))
     gaps = [f"• {escape(g.label)}: missing in {g.count}" for g in summary.common_missing_capabilities[:5]]
     blocks.append(section("*Most common missing capabilities*\n" + ("\n".join(gaps) if gaps else "None.")))
-    no_owner = ", ".join(escape(m.name) for m in summary.without_owner[:LIST_ITEMS])
-    no_kpi = ", ".join(escape(m.name) for m in summary.without_measured_kpi[:LIST_ITEMS])
+    no_owner = ", ".join(
+        [escape(m.name) for m in summary.without_owner[:LIST_ITEMS]] + _more(len(summary.without_owner) - LIST_ITEMS)
+    )
+    no_kpi = ", ".join(
+        [escape(m.name) for m in summary.without_measured_kpi[:LIST_ITEMS]]
+        + _more(len(summary.without_measured_kpi) - LIST_ITEMS)
+    )
     notes = [
         f"*Without a business owner:* {no_owner}" if no_owner else "",
         f"*Without a measured KPI:* {no_kpi}" if no_kpi else "",
@@ -59,10 +69,49 @@ def portfolio_blocks(summary: PortfolioSummary, framework: Framework, title: str
     return blocks
 
 
+def _more(count: int) -> list[str]:
+    """ "…and N more" (with where to see them all) when ``count`` are left out, else nothing."""
+    if count <= 0:
+        return []
+    return [f"_…and {count} more (all of them: `advisor portfolio --csv FILE`)_"]
+
+
 def home_blocks(summary: PortfolioSummary, framework: Framework) -> list[dict]:
     blocks = portfolio_blocks(summary, framework, "AI portfolio at a glance")
     blocks += [{"type": "divider"}, section(HELP_TEXT)]
     return blocks[:100]
+
+
+USAGE_DAYS = 7
+USAGE_USERS = 10
+
+
+def usage_blocks(report: UsageReport) -> list[dict]:
+    """For admins: the chat model's tokens per day and the heaviest users (``advisor usage`` in full)."""
+    blocks: list[dict] = [
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": "Chat-model usage (admins)"}},
+    ]
+    if not report.total.answers:
+        return blocks + [context(f"No answer has used a chat model since {report.since.isoformat()}.")]
+    days = [f"• {row.key}: {_usage_line(row)}" for row in report.by_day]
+    users = [f"• {_who(row.key)}: {_usage_line(row)}" for row in report.by_user[:USAGE_USERS]]
+    more = len(report.by_user) - USAGE_USERS
+    return blocks + [
+        section(("*Per day (UTC)*\n" + "\n".join(days))[:3000]),
+        section(("*Per user*\n" + "\n".join(users) + (f"\n…and {more} more" if more > 0 else ""))[:3000]),
+        context(f"Since {report.since.isoformat()}: {_usage_line(report.total)}. `advisor usage` shows it all."),
+    ]
+
+
+def _usage_line(row: UsageRow) -> str:
+    line = f"{row.tokens:,} tokens ({row.input_tokens:,} in, {row.output_tokens:,} out) in {row.answers} answers"
+    return line + (f", {row.limited} over the hourly limit" if row.limited else "")
+
+
+def _who(key: str) -> str:
+    """A Slack user id as a mention (a view notifies nobody); anything else as literal text."""
+    return f"<@{key}>" if re.fullmatch(r"[UW][A-Z0-9]{2,}", key) else escape(key)
 
 
 def assessment_blocks(a: Assessment, framework: Framework) -> list[dict]:
@@ -88,13 +137,17 @@ def assessment_blocks(a: Assessment, framework: Framework) -> list[dict]:
         )
         or "-"
     )
-    return [
+    blocks = [
         section(title),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f[:2000]} for f in fields]},
         section(f"*Gate to the next phase*\n{gates}"[:3000]),
         section(f"*Missing capabilities*\n{missing}"[:3000]),
         section(f"*Risks*\n{risks}"[:3000]),
     ]
+    if a.unknown_capabilities:
+        unknown = ", ".join(f"`{escape(c)}`" for c in a.unknown_capabilities)
+        blocks.append(context(f":warning: Recorded capabilities that framework.yaml does not define: {unknown}"[:3000]))
+    return blocks
 
 
 def ingest_summary_text(summary: IngestSummary) -> str:
@@ -109,6 +162,9 @@ def ingest_summary_text(summary: IngestSummary) -> str:
         if result.status in ("failed", "skipped"):
             reason = public_text(result.error or "no reason given")
             lines.append(f"• {result.status}: `{escape(Path(result.source).name)}`: {reason}")
+    if summary.samples_removed:
+        lines.append(f"• {escape(samples_removed_text(summary.samples_removed))}")
+    lines += [f"• :warning: {public_text(w)}" for w in summary.warnings]
     return "\n".join(lines)[:3000]
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from advisor.access import Requester
 from advisor.db import make_engine
+from advisor.errors import DuplicateIdError
 from advisor.portfolio.records import Initiative
 from advisor.portfolio.store import PortfolioStore
 from tests.conftest import make_settings
@@ -37,11 +38,24 @@ def test_replace_source_adds_updates_and_removes(store):
     assert store.replace_source("a.csv", [rec("A"), rec("B")]) == {"added": 2, "updated": 0, "removed": 0}
     assert store.replace_source("a.csv", [rec("A", phase=3)]) == {"added": 0, "updated": 1, "removed": 1}
     assert [(r.id, r.phase) for r in store.all(admin)] == [("A", 3)]
-    # re-importing the same id from another file updates it and moves it there
+    assert store.replace_source("a.csv", []) == {"added": 0, "updated": 0, "removed": 1}
+    assert store.all(admin) == []
+
+
+def test_an_id_held_by_another_file_is_refused_whole_and_removing_that_file_keeps_it(store):
+    admin = Requester.admin()
+    store.replace_source("a.csv", [rec("A"), rec("B")])
+    with pytest.raises(DuplicateIdError) as refused:
+        store.replace_source("b.yaml", [rec("C"), rec("A", phase=4), rec("B", phase=5)])
+    assert refused.value.holders == {"A": "a.csv", "B": "a.csv"}
+    assert str(refused.value) == "b.yaml: id 'A' is already defined in a.csv; id 'B' is already defined in a.csv"
+    assert [(r.id, r.phase) for r in store.all(admin)] == [("A", 1), ("B", 1)]  # nothing of b.yaml, not even C
+    assert store.delete_source("b.yaml") == 0
+    assert store.source_of("A") == "a.csv" and len(store.all(admin)) == 2
+    # an id moves once the file that held it lets go of it
+    store.replace_source("a.csv", [rec("B")])
     store.replace_source("b.yaml", [rec("A", phase=4)])
     assert store.get("A", admin).phase == 4 and store.source_of("A") == "b.yaml"
-    assert store.replace_source("a.csv", []) == {"added": 0, "updated": 0, "removed": 0}
-    assert store.delete_source("b.yaml") == 1 and store.all(admin) == []
 
 
 def test_restricted_records_are_invisible_outside_allowed(store):

@@ -72,6 +72,23 @@ def test_a_comparison_of_two_regions(bundled_advisor):
 
 
 @pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("ja", "CLM-001とINV-008を比較して"),
+        ("ko", "CLM-001이랑 INV-008 비교해줘"),
+        ("vi", "so sánh CLM-001 và INV-008"),
+    ],
+)
+def test_a_comparison_is_framed_in_the_askers_language(bundled_advisor, language, question):
+    answer = ask(bundled_advisor, question)
+    t = translator(language)
+    assert answer.intent == "comparison" and answer.language == language
+    assert t.gettext("**{name}** is the furthest along.").format(name="Claims Triage Assistant") in answer.text
+    assert t.gettext("Missing capabilities ({missing} of {required}): {items}.").split("{")[0] in answer.text
+    assert "furthest along" not in answer.text and "Missing capabilities" not in answer.text
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "what is our AI policy on data retention?",

@@ -62,19 +62,30 @@ class Recorder:
 
 
 class ScriptedAdvisor(Advisor):
-    """The real advisor with ``ask`` scripted: returns ``self.answer`` or raises ``self.failure``."""
+    """The real advisor with ``ask`` scripted: returns ``self.answer`` or raises ``self.failure``;
+    ``ask_stream`` first yields ``self.sentences``."""
 
     def __init__(self, settings):
         super().__init__(settings, today=TODAY)
         self.asked: list[tuple[str, object, list | None]] = []
         self.answer: Answer = make_answer()
         self.failure: Exception | None = None
+        self.sentences: list[str] = []  # streamed before the answer, as a chat model's checked sentences
+        self.failure_after: int | None = None  # raise ``failure`` after this many sentences instead
 
     def ask(self, question, requester, history=None):
         self.asked.append((question, requester, history))
-        if self.failure is not None:
+        if self.failure is not None and self.failure_after is None:
             raise self.failure
         return self.answer.model_copy(update={"question": question})
+
+    def ask_stream(self, question, requester, history=None):
+        answer = self.ask(question, requester, history)
+        for number, sentence in enumerate(self.sentences):
+            if number == self.failure_after:
+                raise self.failure
+            yield sentence
+        yield answer
 
 
 def make_answer(text: str | None = None, **changes) -> Answer:

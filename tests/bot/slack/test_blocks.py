@@ -5,6 +5,7 @@ import json
 import pytest
 
 from advisor.answering.answer import Citation
+from advisor.messages import translator
 from bot.slack.blocks import (
     FIELD_LIMIT,
     MAX_BLOCKS,
@@ -29,6 +30,19 @@ def test_answer_message_has_text_facts_sources_and_feedback(framework):
     assert "*Missing capabilities*\n• Monitoring and observability\n• Guardrails" in facts
     assert f"*Risks*\n• {framework.risk('hallucination').name}" in facts  # the risk's name, not its id
     assert message["text"] == text  # the notification fallback, in mrkdwn too
+
+
+@pytest.mark.parametrize("language", ["ja", "ko", "vi"])
+def test_labels_and_buttons_are_in_the_answers_language(framework, language):
+    t = translator(language)
+    [message] = answer_messages(make_answer(language=language), framework, share_value="x")
+    facts = [f["text"] for f in message["blocks"][1]["fields"]]
+    capabilities = t.gettext("Missing capabilities")
+    assert f"*{capabilities}*\n• {t.gettext('Monitoring and observability')}\n• {t.gettext('Guardrails')}" in facts
+    assert message["blocks"][2]["elements"][0]["text"].startswith(f"*{t.gettext('Sources')}* [1]")
+    buttons = [e["text"]["text"] for e in message["blocks"][3]["elements"]]
+    assert buttons == ["👍 " + t.gettext("Helpful"), "👎 " + t.gettext("Not helpful"), t.gettext("Share in channel")]
+    assert "Missing capabilities" not in json.dumps(message, ensure_ascii=False)
 
 
 def test_sources_are_numbered_titled_and_linked_when_they_have_a_url():

@@ -114,3 +114,13 @@ def test_failure_text_shows_no_database_url_driver_error_or_server_path():
     parse = ParseError("cannot parse /srv/advisor/data/uploads/board <plan>.pdf: PdfReadError")
     text = failure_text(parse)
     assert "/srv" not in text and "&lt;plan&gt;.pdf" in text
+
+
+def test_failure_text_ends_each_sentence_once():
+    from advisor.errors import NotFoundError
+
+    asked_back = failure_text(NotFoundError("I don't know an initiative called “invoice bot”. Did you mean: Claims?"))
+    assert "?." not in asked_back and "Claims? Check the name" in asked_back
+    assert failure_text(NotFoundError("no initiative matches “x”")).startswith(
+        "I couldn't find that: no initiative matches “x”. "
+    )
