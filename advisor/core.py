@@ -228,6 +228,22 @@ class Advisor:
         self.budget.record(requester, answer, limited)
         yield answer
 
+    def warm_up(self, question: str = "What does a GenAI pilot need before it goes live?") -> None:
+        """Load what the first question needs (the embedding model, the indexes, the question
+        classifier, the composer and its configuration) by answering one question offline: a chat
+        model, when one is configured, is built but not asked, and nothing is recorded."""
+        from advisor.answering.compose import Context, ExtractiveComposer
+
+        self.composer  # noqa: B018  (a configuration error now, not at the first question)
+        requester = Requester()
+        records = self.portfolio.all(requester)
+        query = self.understanding.understand(question, [], records)
+        evidence, facts = self._evidence(
+            question, query, records, Quoter(self.index, self.settings.knowledge_dir, requester)
+        )
+        for _event in ExtractiveComposer().stream(evidence, Context(history=[], facts=facts)):
+            pass
+
     def _with_sample_note(self, evidence: Evidence, counted: list[str]) -> str:
         from advisor.portfolio.samples import sample_note
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 
-from advisor.access import Requester
 from advisor.errors import AdvisorError
 from advisor.settings import Settings
 from bot.slack.services import AdvisorBot
@@ -84,7 +83,7 @@ def open_bot(settings: Settings, heal: bool = True) -> AdvisorBot:
     advisor.index.embedder.embed_query("warm up")
     advisor.index.vectors  # noqa: B018  (a configuration error now if another model built the index)
     try:
-        advisor.ask("What does the next phase need?", Requester())
+        advisor.warm_up()
     except AdvisorError as exc:  # e.g. an empty knowledge base: the bot still starts and says so later
         log.warning("warm-up question failed: %s", exc)
     return AdvisorBot.open(settings, advisor)
