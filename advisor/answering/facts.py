@@ -215,9 +215,10 @@ def _risk_section(a: Assessment, framework: Framework, quoter: Quoter, t: NullTr
 
 
 def _lower_first(text: str) -> str:
-    """A sentence continued after a colon: "Name an owner" -> "name an owner" (not "AI" -> "aI")."""
+    """A sentence continued after a colon: "Name an owner" -> "name an owner" (not "AI" -> "aI",
+    nor "PoCで…" -> "poCで…")."""
     word = text.split(" ", 1)[0]
-    return text if len(word) > 1 and word[1].isupper() else text[:1].lower() + text[1:]
+    return text if any(c.isupper() for c in word[1:]) else text[:1].lower() + text[1:]
 
 
 def readiness_summary(ai_type: str, framework: Framework, language: str = "en") -> str:

@@ -178,3 +178,11 @@ def test_every_message_is_translated_with_the_same_placeholders(language):
         for string in strings:
             assert set(_PLACEHOLDER.findall(string)) <= set(_PLACEHOLDER.findall(msgid)), (msgid, string)
     assert sorted(p.name for p in LOCALE_DIR.iterdir()) == ["ja", "ko", "vi"]
+
+
+def test_a_continued_sentence_keeps_the_capitals_of_its_first_word():
+    from advisor.answering.facts import _lower_first
+
+    assert _lower_first("Name an accountable owner") == "name an accountable owner"
+    assert _lower_first("AI literacy for managers") == "AI literacy for managers"
+    assert _lower_first("PoCで測定したKPIの値") == "PoCで測定したKPIの値"
