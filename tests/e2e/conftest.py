@@ -1,18 +1,21 @@
 """One `advisor serve --http` for every Slack test module: starting it indexes the bundled
 knowledge and loads the model in each worker, which takes a while on a small machine.
 
-Before it starts, the terminal ingests two documents the Slack tests use: one restricted to
-U0NIGHTINGALE (`advisor ingest --allow U0NIGHTINGALE`) and one quoting Slack markup.
+Before it starts, the terminal ingests what the Slack tests use: the initiative records, as an
+organisation's own (copies of the bundled samples, so that a record uploaded by a test does not
+replace them as it replaces samples), one document restricted to U0NIGHTINGALE (`advisor ingest
+--allow U0NIGHTINGALE`) and one quoting Slack markup.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import KNOWLEDGE, free_port
 from tests.e2e.slack_api_server import SlackApiStandIn
 from tests.e2e.slack_http import ROOT, clean_env, start_server
 
@@ -48,11 +51,15 @@ def slack_data_dir(tmp_path_factory):
     (documents / "private").mkdir()
     (documents / "private" / "nightingale-playbook.md").write_text(PRIVATE_DOC)
     (documents / "escalation-etiquette.md").write_text(HOSTILE_DOC)
-    for paths in (["private", "--allow", "U0NIGHTINGALE"], ["escalation-etiquette.md"]):
+    shutil.copytree(KNOWLEDGE / "initiatives", documents / "records")
+    for paths in (["records"], ["private", "--allow", "U0NIGHTINGALE"], ["escalation-etiquette.md"]):
         subprocess.run(
             [sys.executable, "-m", "bot.cli", "ingest", *paths],
             cwd=documents,
-            env={**clean_env(ADVISOR_DATA_DIR=str(data_dir)), "PYTHONPATH": str(ROOT)},
+            env={
+                **clean_env(ADVISOR_DATA_DIR=str(data_dir), ADVISOR_SAMPLE_PORTFOLIO="false"),
+                "PYTHONPATH": str(ROOT),
+            },
             check=True,
             capture_output=True,
             timeout=900,

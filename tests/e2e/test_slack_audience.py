@@ -1,9 +1,9 @@
 """Who may read an answer decides what it may use, and nothing in it can ping or disguise a link.
 
-MNA-013 (Deal Room Summariser) is a restricted sample record: U0STRATEGY1 and channel C0DEALROOM1
-may see it. U0NIGHTINGALE alone may see a document ingested with `--allow U0NIGHTINGALE`
-(conftest.py). In the public channel C1 the channel is the audience, whoever asks; in a DM or an
-ephemeral reply, the asker.
+MNA-013 (Deal Room Summariser) is a restricted record (copied from the bundled samples):
+U0STRATEGY1 and channel C0DEALROOM1 may see it. U0NIGHTINGALE alone may see a document ingested
+with `--allow U0NIGHTINGALE` (conftest.py). In the public channel C1 the channel is the audience,
+whoever asks; in a DM or an ephemeral reply, the asker.
 """
 
 from __future__ import annotations
