@@ -44,23 +44,6 @@ UNITS = ["Claims", "Finance", "Legal", "Supply Chain", "Manufacturing", "Retail"
 REGIONS = ["Japan", "Korea", "Vietnam", "Global", "Singapore", "Thailand"]
 WORDS = ["Invoice", "Claims", "Contract", "Demand", "Route", "Quality", "Fraud", "Support", "Energy", "Supplier"]
 KINDS = ["Assistant", "Agent", "Forecaster", "Classifier", "Copilot", "Scorer", "Optimiser", "Summariser"]
-HEADER = [
-    "id",
-    "name",
-    "business_unit",
-    "region",
-    "ai_type",
-    "phase",
-    "phase_since",
-    "business_owner",
-    "tech_owner",
-    "kpi_name",
-    "kpi_baseline",
-    "kpi_target",
-    "kpi_current",
-    "capabilities",
-    "roadmap_goal",
-]
 
 
 def synthetic_rows(count: int, framework, seed: int = 7) -> list[dict]:
@@ -97,7 +80,7 @@ def write_files(rows: list[dict], folder: Path) -> list[Path]:
     paths = []
     for start in range(0, len(rows), PER_FILE):
         text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=HEADER)
+        writer = csv.DictWriter(text, fieldnames=list(rows[0]))  # the record fields synthetic_rows fills
         writer.writeheader()
         writer.writerows(rows[start : start + PER_FILE])
         path = folder / f"portfolio-{start // PER_FILE:03d}.csv"
