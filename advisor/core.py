@@ -342,7 +342,7 @@ class Advisor:
         elif query.risks_of:
             sections = type_risk_sections(query.risks_of, self.framework, quoter, language)
         if sections or (query.intent != "not_covered" and best >= self.index.embedder.relevance_floor):
-            scored = score_sentences(vector, hits, self.sentences)
+            scored = score_sentences(vector, hits, self.sentences, language)
             # After the framework's own sections the practices add at most two sections of points.
             opening, points = key_points(scored, sections=2 if sections else 3, lead_with_opening=not sections)
             return Evidence(

@@ -16,6 +16,7 @@ from advisor.access import Requester
 from advisor.answering.answer import Answer
 from advisor.answering.guidance import key_points, score_sentences
 from advisor.search.index import SearchFilter
+from advisor.understanding.language import detect_language
 from benchmarks.ask_quality import floor_ms, p50_p95
 from benchmarks.common import arguments, prepared_advisor
 from benchmarks.labelled import DEFAULT_USER, load
@@ -46,7 +47,8 @@ def composed_as_guidance(advisor, case: dict) -> bool:
     vector = advisor.index.embedder.embed_query(question)
     where = SearchFilter(kinds=("practice", "document"))
     hits = advisor.index.search(question, REQUESTER, k=advisor.settings.search_k, where=where, vector=vector)
-    opening, sections = key_points(score_sentences(vector, hits, advisor.sentences))
+    language = detect_language(question)
+    opening, sections = key_points(score_sentences(vector, hits, advisor.sentences, language))
     quotes = [opening] + [item.quote for section in sections for item in section.items]
     return cites(case, [(q.chunk.source, q.chunk.section) for q in quotes if q is not None])
 

@@ -46,6 +46,13 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
 DEFAULT_THRESHOLDS = (0.6, 0.5)
 
 
+def cross_language_gap(model_name: str) -> float:
+    """How much lower the model puts the same meaning in another language (0 for a model that
+    cannot compare languages at all): the distance between its two calibrated thresholds."""
+    within, across = thresholds_for(model_name)
+    return max(0.0, within - across)
+
+
 @dataclass
 class Verdict:
     sentence: str  # as written, markers included

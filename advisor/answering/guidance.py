@@ -3,7 +3,10 @@
 Every candidate sentence of the retrieved passages is scored by the cosine similarity of its
 embedding to the question's (so a Japanese question finds English sentences), plus a share of
 its passage's own similarity (a sentence of the passage that is about the question beats an
-equally close sentence of an unrelated one). The best sentence opens the answer; the key points
+equally close sentence of an unrelated one). A passage in another language than the question gets
+back what the model takes off for crossing languages (calibrated for the chat-model check), so a
+short guide in the asker's language does not win over the section that answers in English only
+because it shares the question's language. The best sentence opens the answer; the key points
 come from at most three sections, each within a margin of the best, so unrelated sections stay
 out; within a section they keep their document order.
 """
@@ -15,9 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
+from advisor.answering.check import cross_language_gap
 from advisor.answering.evidence import Item, Quote, Section
 from advisor.answering.sentence_bank import Candidate, SentenceBank
 from advisor.search.index import Hit
+from advisor.understanding.language import Language
 
 PASSAGE_WEIGHT = 2.0  # tuned on the tuning part of benchmarks/datasets/guidance.yaml
 SECTIONS = 3
@@ -40,16 +45,20 @@ class Scored:
         return chunk.source_key, chunk.section
 
 
-def score_sentences(question_vector: np.ndarray, hits: list[Hit], bank: SentenceBank) -> list[Scored]:
-    """Every candidate sentence of the hits with its score, best first."""
+def score_sentences(
+    question_vector: np.ndarray, hits: list[Hit], bank: SentenceBank, language: Language | None = None
+) -> list[Scored]:
+    """Every candidate sentence of the hits with its score, best first; ``language`` is the question's."""
     known = [h.similarity for h in hits if h.similarity is not None]
     fallback = min(known, default=0.0)
+    gap = cross_language_gap(bank.index.embedder.name) if language else 0.0
     scored: list[Scored] = []
     for rank, (hit, passage) in enumerate(zip(hits, bank.sentences([h.chunk for h in hits]))):
         if not passage.candidates:
             continue
-        similarity = passage.vectors @ question_vector
-        relevance = PASSAGE_WEIGHT * (hit.similarity if hit.similarity is not None else fallback)
+        crossed = gap if passage.language != language else 0.0
+        similarity = passage.vectors @ question_vector + crossed
+        relevance = PASSAGE_WEIGHT * ((hit.similarity if hit.similarity is not None else fallback) + crossed)
         scored += [
             Scored(float(s) + relevance, rank, order, c)
             for order, (s, c) in enumerate(zip(similarity, passage.candidates))

@@ -19,6 +19,7 @@ import numpy as np
 from advisor.answering.evidence import Quote
 from advisor.answering.sentences import open_list_lead, opens_with_list_item, passage_sentences
 from advisor.search.index import Chunk, Index, chunk_id
+from advisor.understanding.language import Language, detect_language
 
 MIN_WORDS = 8  # shorter "sentences" are mostly list headings or fragments
 KEPT_PASSAGES = 4096  # about 50 MB of sentence vectors
@@ -34,6 +35,7 @@ class Candidate:
 class PassageSentences:
     candidates: list[Candidate]
     vectors: np.ndarray  # one normalised embedding per candidate
+    language: Language  # the passage's
 
 
 class SentenceBank:
@@ -65,8 +67,9 @@ class SentenceBank:
         vectors = self.index.embedder.embed_passages(texts)
         built: dict[str, PassageSentences] = {}
         start = 0
-        for key, candidates in zip(keys, per_chunk):
-            built[key] = PassageSentences(candidates, vectors[start : start + len(candidates)])
+        for key, chunk, candidates in zip(keys, chunks, per_chunk):
+            span = vectors[start : start + len(candidates)]
+            built[key] = PassageSentences(candidates, span, detect_language(chunk.text))
             start += len(candidates)
         with self._lock:
             self._cache.update(built)

@@ -123,6 +123,24 @@ def test_portfolio_answers_are_framed_in_the_askers_language(bundled_advisor, la
     assert f"**{t.gettext('Initiatives')}**" in text
 
 
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("토큰 비용이 폭증하지 않게 하려면 어떻게 해야 하나요?", "Token cost tracking"),
+        ("AIエージェントの権限はどこまで与えるべき？", "Before an agent gets write access"),
+    ],
+)
+def test_a_short_guide_in_the_askers_language_does_not_crowd_out_the_section_that_answers(
+    bundled_advisor, question, wanted
+):
+    """The Japanese, Korean and Vietnamese guides sit closer to a question in their language only
+    because they share it; the English section that treats the question in depth still leads."""
+    answer = bundled_advisor.ask(question, EMPLOYEE)
+    assert answer.intent == "general_guidance"
+    assert any(h.startswith(wanted) for h in headings(answer.text)[:2]), headings(answer.text)
+    assert_quotes_are_verbatim(bundled_advisor, answer)
+
+
 def test_initiative_answer_in_japanese_keeps_quotes_in_english(bundled_advisor):
     answer = bundled_advisor.ask("CLM-001の状況は？", EMPLOYEE)
     t = translator("ja")
