@@ -61,7 +61,7 @@ class Advisor:
         """Quotable sentences of retrieved passages with their embeddings, kept between questions."""
         from advisor.answering.sentence_bank import SentenceBank
 
-        return SentenceBank(self.index)
+        return SentenceBank(self.index, folder=self.settings.data_dir / "sentence-vectors")
 
     @cached_property
     def composer(self):

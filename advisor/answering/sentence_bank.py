@@ -5,14 +5,21 @@ question's embedding. Embedding the sentences of eight passages on every questio
 several times the search itself, so a passage's sentences are segmented and embedded the first
 time the passage is retrieved and kept in memory, keyed by the passage's id and content (a
 changed passage gets new entries; the least recently used passages are dropped beyond a bound).
+With a folder, the vectors are also kept on disk (half precision, about 4 KB a passage), so a new
+process (`advisor ask`, a restarted bot) does not embed them again: a derived cache, safe to delete.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import re
+import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -21,6 +28,7 @@ from advisor.answering.sentences import open_list_lead, opens_with_list_item, pa
 from advisor.search.index import Chunk, Index, chunk_id
 from advisor.understanding.language import Language, detect_language
 
+log = logging.getLogger(__name__)
 MIN_WORDS = 8  # shorter "sentences" are mostly list headings or fragments
 KEPT_PASSAGES = 4096  # about 50 MB of sentence vectors
 
@@ -39,9 +47,10 @@ class PassageSentences:
 
 
 class SentenceBank:
-    def __init__(self, index: Index, kept: int = KEPT_PASSAGES):
+    def __init__(self, index: Index, kept: int = KEPT_PASSAGES, folder: Path | None = None):
         self.index = index
         self.kept = kept
+        self.folder = folder / re.sub(r"[^\w.]+", "_", index.embedder.name) if folder else None
         self._cache: OrderedDict[str, PassageSentences] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -63,19 +72,53 @@ class SentenceBank:
 
     def _build(self, chunks: list[Chunk], keys: list[str]) -> dict[str, PassageSentences]:
         per_chunk = [self._candidates(c) for c in chunks]
-        texts = [_embedding_text(c) for candidates in per_chunk for c in candidates]
+        stored = [self._read(key, len(candidates)) for key, candidates in zip(keys, per_chunk)]
+        texts = [_embedding_text(c) for candidates, v in zip(per_chunk, stored) if v is None for c in candidates]
         vectors = self.index.embedder.embed_passages(texts)
         built: dict[str, PassageSentences] = {}
         start = 0
-        for key, chunk, candidates in zip(keys, chunks, per_chunk):
-            span = vectors[start : start + len(candidates)]
-            built[key] = PassageSentences(candidates, span, detect_language(chunk.text))
-            start += len(candidates)
+        for key, chunk, candidates, known in zip(keys, chunks, per_chunk, stored):
+            if known is None:
+                known = vectors[start : start + len(candidates)]
+                start += len(candidates)
+                self._write(key, known)
+            built[key] = PassageSentences(candidates, known, detect_language(chunk.text))
         with self._lock:
             self._cache.update(built)
             while len(self._cache) > self.kept:
                 self._cache.popitem(last=False)
         return built
+
+    def _path(self, key: str) -> Path | None:
+        if self.folder is None:
+            return None
+        name = hashlib.sha1(key.encode()).hexdigest()
+        return self.folder / name[:2] / f"{name}.npy"
+
+    def _read(self, key: str, count: int) -> np.ndarray | None:
+        path = self._path(key)
+        if path is None or not path.exists():
+            return None
+        try:
+            vectors = np.load(path).astype(np.float32)
+        except (OSError, ValueError) as exc:
+            log.warning("embedding the sentences of a passage again: %s is unreadable (%s)", path, exc)
+            return None
+        if vectors.shape != (count, self.index.embedder.dimension):  # segmented otherwise since
+            return None
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def _write(self, key: str, vectors: np.ndarray) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
+                np.save(out, vectors.astype(np.float16))
+            os.replace(out.name, path)  # whole or not at all, whichever process writes it
+        except OSError as exc:  # a derived cache: the next process embeds them again
+            log.warning("could not keep sentence vectors in %s: %s", path.parent, exc)
 
     def _candidates(self, chunk: Chunk) -> list[Candidate]:
         # A passage that opens inside a list takes the list's lead-in from the passage before.

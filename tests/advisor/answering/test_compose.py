@@ -204,3 +204,29 @@ def test_a_continued_sentence_keeps_the_capitals_of_its_first_word():
     assert _lower_first("Name an accountable owner") == "name an accountable owner"
     assert _lower_first("AI literacy for managers") == "AI literacy for managers"
     assert _lower_first("PoCで測定したKPIの値") == "PoCで測定したKPIの値"
+
+
+def test_sentence_vectors_are_kept_on_disk_for_the_next_process(bundled_advisor, tmp_path, monkeypatch):
+    import numpy as np
+
+    from advisor.answering.sentence_bank import SentenceBank
+
+    index = bundled_advisor.index
+    chunks = [h.chunk for h in index.search("how do we detect data drift?", EMPLOYEE, k=4)]
+    built = SentenceBank(index, folder=tmp_path).sentences(chunks)
+    embedded: list[int] = []
+    real = index.embedder.embed_passages
+    monkeypatch.setattr(index.embedder, "embed_passages", lambda texts: embedded.append(len(texts)) or real(texts))
+
+    again = SentenceBank(index, folder=tmp_path).sentences(chunks)  # as a new process would
+    assert sum(embedded) == 0
+    for first, second in zip(built, again):
+        assert [c.quote.sentence for c in first.candidates] == [c.quote.sentence for c in second.candidates]
+        assert np.allclose(first.vectors, second.vectors, atol=2e-3)
+
+    stored = sorted(tmp_path.rglob("*.npy"))
+    assert len(stored) == len(chunks)
+    stored[0].write_bytes(b"not an array")  # a damaged file is embedded again, not trusted
+    repaired = SentenceBank(index, folder=tmp_path).sentences(chunks)
+    assert sum(embedded) > 0
+    assert all(np.allclose(a.vectors, b.vectors, atol=2e-3) for a, b in zip(built, repaired))
