@@ -169,10 +169,16 @@ class Framework(_Strict):
     def has_capability(self, capability_id: str) -> bool:
         return capability_id in self._capabilities
 
+    @cached_property
+    def _required(self) -> dict[str, list[str]]:
+        return {
+            name: [c.id for c in self.capabilities if c.id in set(t.required_capabilities)]
+            for name, t in self.ai_types.items()
+        }
+
     def required_capabilities(self, ai_type: str) -> list[str]:
         """Required capability ids for an AI type, in framework order."""
-        required = set(self.ai_types[ai_type].required_capabilities)
-        return [c.id for c in self.capabilities if c.id in required]
+        return list(self._required[ai_type])
 
     def gate_from(self, phase_number: int) -> Gate | None:
         return next((g for g in self.gates if g.from_phase == phase_number), None)

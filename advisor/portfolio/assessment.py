@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from advisor.framework import Framework, GateCondition, Ref
+from advisor.framework import Framework, GateCondition, Ref, Risk
 from advisor.portfolio.records import Initiative
 
 
@@ -154,17 +154,7 @@ def _risks(framework: Framework, record: Initiative, stalled: bool) -> list[Risk
     for risk in framework.risks:
         applies = record.ai_type in risk.applies_to if risk.applies_to else conditions[risk.condition]
         if applies or risk.id in record.risks:
-            results.append(
-                RiskResult(
-                    id=risk.id,
-                    name=risk.name,
-                    origin="ai_type" if risk.applies_to else "business",
-                    controls=risk.controls,
-                    missing_controls=[c for c in risk.controls if c not in in_place],
-                    practices=risk.practices,
-                    ref=risk.ref,
-                )
-            )
+            results.append(_risk_result(risk, tuple(c for c in risk.controls if c not in in_place)))
     for noted in record.risks:
         if framework.risk(noted) is None and noted not in {r.id for r in results}:
             results.append(
@@ -173,6 +163,31 @@ def _risks(framework: Framework, record: Initiative, stalled: bool) -> list[Risk
                 )
             )
     return results
+
+
+_RISK_RESULTS: dict[tuple[int, tuple[str, ...]], tuple[Risk, RiskResult]] = {}
+
+
+def _risk_result(risk: Risk, missing: tuple[str, ...]) -> RiskResult:
+    """A framework risk with the controls an initiative lacks. A risk has few such combinations, so
+    the results are made once and shared by every assessment (read only): at 10,000 initiatives,
+    most of the time an assessment takes."""
+    key = (id(risk), missing)
+    cached = _RISK_RESULTS.get(key)
+    if cached is None or cached[0] is not risk:  # another framework's risk at a reused address
+        result = RiskResult(
+            id=risk.id,
+            name=risk.name,
+            origin="ai_type" if risk.applies_to else "business",
+            controls=risk.controls,
+            missing_controls=list(missing),
+            practices=risk.practices,
+            ref=risk.ref,
+        )
+        if len(_RISK_RESULTS) >= 10_000:
+            _RISK_RESULTS.clear()
+        cached = _RISK_RESULTS[key] = (risk, result)
+    return cached[1]
 
 
 def assess_initiative(framework: Framework, record: Initiative, today: date, stall_days: int = 180) -> Assessment:
@@ -220,8 +235,14 @@ def summarize_assessed(framework: Framework, assessed: list[tuple[Initiative, As
     assessed = sorted(assessed, key=lambda pair: pair[0].id)
     records = [r for r, _ in assessed]
 
-    def mention(a: Assessment) -> Mention:  # fields taken from a valid assessment: no validation (10,000 of them)
-        return Mention.model_construct(id=a.id, name=a.name, phase=a.phase, days_in_phase=a.days_in_phase)
+    # fields taken from valid assessments: not validated again, and made once (10,000 of them)
+    mentions = {
+        a.id: Mention.model_construct(id=a.id, name=a.name, phase=a.phase, days_in_phase=a.days_in_phase)
+        for _, a in assessed
+    }
+
+    def mention(a: Assessment) -> Mention:
+        return mentions[a.id]
 
     gaps = Counter(c for _, a in assessed for c in a.missing_capabilities)
     order = {c.id: i for i, c in enumerate(framework.capabilities)}

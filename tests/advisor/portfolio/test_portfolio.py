@@ -80,3 +80,19 @@ def test_records_round_trip_exactly(store):
     )
     store.replace_source("r.json", [original])
     assert store.get("R", Requester.admin()) == original
+
+
+def test_after_a_change_only_changed_records_are_read_again(store, database_url, tmp_path):
+    """Unchanged records stay the same objects (their assessments are reused); changed ones are new,
+    also when another process made the change."""
+    admin = Requester.admin()
+    store.replace_source("a.csv", [rec("A"), rec("B")])
+    store.replace_source("b.csv", [rec("C")])
+    before = {r.id: r for r in store.all(admin)}
+    other = PortfolioStore(make_engine(make_settings(tmp_path / "data", database_url=database_url)))
+    other.replace_source("a.csv", [rec("A"), rec("B", phase=2)])
+    after = {r.id: r for r in store.all(admin)}
+    assert after["A"] is before["A"] and after["C"] is before["C"]
+    assert after["B"] is not before["B"] and after["B"].phase == 2
+    other.replace_source("b.csv", [])
+    assert [r.id for r in store.all(admin)] == ["A", "B"]
