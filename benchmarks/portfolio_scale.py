@@ -138,7 +138,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         data_dir = args.data_dir or Path(scratch) / "data"
         advisor, rows = prepared(data_dir, args.initiatives, min(args.indexed, args.initiatives))
-        run(advisor, rows, args.repeat)
+        run(Advisor(advisor.settings, today=TODAY), rows, args.repeat)  # as a new process: nothing read yet
 
 
 def run(advisor: Advisor, rows: list[dict], repeat: int) -> None:
