@@ -71,6 +71,12 @@ class Initiative(BaseModel):
     def _lowercase(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
+    @field_validator("visibility", mode="before")
+    @classmethod
+    def _public_unless_said(cls, value: object) -> object:
+        blank = value is None or (isinstance(value, str) and not value.strip())  # an empty spreadsheet cell
+        return "public" if blank else value
+
     @field_validator("kpi_baseline", "kpi_target", "kpi_current", mode="before")
     @classmethod
     def _plain_number(cls, value: object) -> object:

@@ -157,3 +157,8 @@ def test_non_utf8_file(tmp_path, framework):
     path.write_bytes(HEADER.encode() + b"\n\xff\xfe broken\n")
     with pytest.raises(RecordError, match="cannot read the file as UTF-8"):
         load_records(path, framework)
+
+
+def test_an_empty_visibility_cell_means_public(tmp_path, framework):
+    [r] = load_records(write(tmp_path, "p.csv", HEADER + "\n" + ROW.replace(",public,", ",,") + "\n"), framework)
+    assert r.visibility == "public"
