@@ -435,9 +435,6 @@ class Index:
             sparse = [keyword.ids[row] for row, _ in keyword.search(query, depth, mask)]
             if mode == "hybrid":  # squared: a question BM25 half reads gets a quarter of a say
                 sparse_weight = keyword.coverage(query) ** 2
-                # a document sharing many words with the question (a guide in the asker's own
-                # language) has a say for at most PER_SOURCE chunks, as in the results
-                sparse = _per_source(sparse, lambda cid: keyword.meta(cid).get("source_key"))
         return self._fuse(store, dense, sparse, k, sparse_weight, keyword, partial(where.allows, requester=requester))
 
     def _dense(
@@ -503,17 +500,6 @@ class Index:
         return sorted(
             (Chunk.from_store(cid, doc, meta) for cid, doc, meta in found), key=lambda c: (c.source_key, c.position)
         )
-
-
-def _per_source(ranked: list[str], source_of, per_source: int = PER_SOURCE) -> list[str]:
-    count: Counter = Counter()
-    kept = []
-    for cid in ranked:
-        source = source_of(cid)
-        count[source] += 1
-        if count[source] <= per_source:
-            kept.append(cid)
-    return kept
 
 
 def diverse(ranked: list[str], source_of, k: int, per_source: int = PER_SOURCE) -> list[str]:

@@ -190,29 +190,3 @@ def test_access_rules_hold_when_chroma_filters_itself(index):
     assert index.search("acquisition", PUBLIC, k=3, where=only_board, mode="dense") == []
     hits = index.search("acquisition", Requester(user_id="U_BOARD"), k=3, where=only_board, mode="dense")
     assert [h.chunk.source for h in hits] == ["board.md"]
-
-
-def test_one_document_has_a_keyword_say_for_at_most_two_of_its_chunks(index):
-    """A document repeating the question's words in every chunk (a guide in the asker's language
-    shares all its words) ranks for BM25 with two chunks at most in hybrid search, as in the results."""
-    source = "/kb/sox-glossary.md"
-    chunks = [
-        Chunk(
-            id=chunk_id(source, n),
-            text=f"SOX-404 retention glossary entry {n}: SOX-404 retention terms used in audits.",
-            source="sox-glossary.md",
-            source_key=source,
-            kind="document",
-            title="Glossary",
-            section=f"Entry {n}",
-            position=n,
-        )
-        for n in range(5)
-    ]
-    index.replace_source(source, chunks, index.embedder.embed_passages([c.embedding_text() for c in chunks]))
-    index.mark_changed()
-    bm25 = index.search("SOX-404 retention", PUBLIC, k=8, mode="bm25")
-    assert sum(h.chunk.source_key == source for h in bm25) >= 3  # keyword search alone ranks them all
-    hybrid = index.search("SOX-404 retention", PUBLIC, k=12, mode="hybrid")  # more places than documents
-    ranked = [h for h in hybrid if h.chunk.source_key == source and h.bm25_rank is not None]
-    assert len(ranked) <= 2, [(h.chunk.section, h.bm25_rank) for h in hybrid]
