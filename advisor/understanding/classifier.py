@@ -4,7 +4,7 @@ The examples (``examples.yaml``) are embedded with the configured model, and thr
 (multinomial logistic regression) classifiers are fitted on them: one for the kind of question,
 one for the aspect of questions about one initiative and of follow-ups, and one for what a
 practice question asks (what an AI type needs before it goes live, its risks, or any practice). In five-fold cross
-validation on the examples this reads 88% of kinds right against 73% for the nearest examples.
+validation on the examples this reads 88% of kinds right (the nearest examples alone, about 73%).
 Vectors and weights are kept under the data dir per model and examples file, so a new question
 costs one query embedding (shared with the search) and two matrix products.
 """
