@@ -7,8 +7,9 @@ OpenAI-compatible server (vLLM, LM Studio, a gateway): ``ADVISOR_LLM=openai:<mod
 ``ADVISOR_LLM_BASE_URL=<url>/v1``, through langchain-openai's ``ChatOpenAI``.
 
 Tests script what it answers, one :class:`Reply` per request in order (the last one repeats):
-text (or a function of the request, to cite the passages the prompt numbered), an HTTP status,
-a delay, or a malformed body. Every request is recorded for assertions on the prompt.
+text (or a function of the request, to cite the passages the prompt numbered), a call of the
+tool the request offers (structured output: the ``tool_calls`` of a non-streaming response), an
+HTTP status, a delay, or a malformed body. Every request is recorded for assertions on the prompt.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ class ChatRequest:
             parts.append(str(content or ""))
         return "\n".join(parts)
 
+    @property
+    def structured(self) -> bool:
+        """Whether the request asks for a tool call (structured output) rather than text."""
+        return bool(self.body.get("tools"))
+
     def passage_number(self, phrase: str) -> int:
         """The number the prompt gave the passage containing ``phrase`` (raises when none does)."""
         for match in re.finditer(r'<passage n="(\d+)"[^>]*>(.*?)</passage>', self.prompt, re.DOTALL):
@@ -62,6 +68,7 @@ class Reply:
     """One scripted answer. ``status`` other than 200 sends an OpenAI-style error body."""
 
     text: Text = ""
+    arguments: dict | str | None = None  # a call of the offered tool with these arguments (a str as sent)
     status: int = 200
     delay: float = 0.0  # seconds before answering (a slow or stuck model)
     malformed: bool = False  # a 200 whose body is not the protocol's JSON
@@ -141,6 +148,8 @@ class ChatModelStandIn:
                     return self._json(reply.status, {"error": error}, reply.headers)
                 if reply.malformed:
                     return self._raw(200, b'{"choices": [{"message": ', "application/json")
+                if reply.arguments is not None:
+                    return self._json(200, stand_in._tool_call(body, reply))
                 text = reply.render(request)
                 if body.get("stream"):
                     return self._stream(body, text, reply)
@@ -205,6 +214,18 @@ class ChatModelStandIn:
             ],
             "usage": self._usage(reply),
         }
+
+    def _tool_call(self, body: dict, reply: Reply) -> dict:
+        """A non-streaming response calling the tool the request offers (the one it chose, else the first)."""
+        choice = body.get("tool_choice")
+        name = choice["function"]["name"] if isinstance(choice, dict) else body["tools"][0]["function"]["name"]
+        arguments = reply.arguments if isinstance(reply.arguments, str) else json.dumps(reply.arguments)
+        call = {"id": f"call_{next(self._ids)}", "type": "function", "function": {"name": name, "arguments": arguments}}
+        completion = self._completion(body, "", reply)
+        choice = completion["choices"][0]
+        choice["message"] = {"role": "assistant", "content": None, "tool_calls": [call]}
+        choice["finish_reason"] = "tool_calls"
+        return completion
 
     def _chunks(self, body: dict, text: str, reply: Reply):
         """The reply a few words at a time, as a model streams it; usage last when asked for."""
