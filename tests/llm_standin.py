@@ -7,9 +7,11 @@ OpenAI-compatible server (vLLM, LM Studio, a gateway): ``ADVISOR_LLM=openai:<mod
 ``ADVISOR_LLM_BASE_URL=<url>/v1``, through langchain-openai's ``ChatOpenAI``.
 
 Tests script what it answers, one :class:`Reply` per request in order (the last one repeats):
-text (or a function of the request, to cite the passages the prompt numbered), a call of the
-tool the request offers (structured output: the ``tool_calls`` of a non-streaming response), an
-HTTP status, a delay, or a malformed body. Every request is recorded for assertions on the prompt.
+text (or a function of the request, to cite the passages the prompt numbered), an HTTP status,
+a delay, or a malformed body. Requests for structured output (a tool to call) are answered from
+their own script, ``readings``: a call of the tool with the given arguments (the ``tool_calls`` of a
+non-streaming response, as langchain-openai's ``with_structured_output`` expects), or any of the
+above; unscripted, a reply that calls no tool. Every request is recorded for assertions on the prompt.
 """
 
 from __future__ import annotations
@@ -80,6 +82,9 @@ class Reply:
         return self.text(request) if callable(self.text) else self.text
 
 
+UNSCRIPTED_READING = Reply("I have no scripted reading.")  # calls no tool: the advisor keeps its own reading
+
+
 def rate_limited(retry_after: float = 0) -> Reply:
     return Reply(status=429, headers={"Retry-After": str(retry_after)})
 
@@ -88,7 +93,8 @@ class ChatModelStandIn:
     def __init__(self):
         self.requests: list[ChatRequest] = []
         self._script: list[Reply] = [Reply("I have no scripted reply.")]
-        self._position = 0
+        self._readings: list[Reply] = [UNSCRIPTED_READING]
+        self._positions = {False: 0, True: 0}
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -99,13 +105,20 @@ class ChatModelStandIn:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
 
-    def script(self, *replies: Reply | str) -> ChatModelStandIn:
-        """Answer the next requests with these replies, in order; the last one repeats."""
+    def script(self, *replies: Reply | str, readings: tuple[Reply, ...] | list[Reply] = ()) -> ChatModelStandIn:
+        """Answer the next requests with these replies, and the next requests for structured output
+        with ``readings``, in order; the last one of each repeats."""
         with self._lock:
             self._script = [r if isinstance(r, Reply) else Reply(r) for r in replies]
-            self._position = 0
+            self._readings = list(readings) or [UNSCRIPTED_READING]
+            self._positions = {False: 0, True: 0}
             self.requests.clear()
         return self
+
+    @property
+    def written(self) -> list[ChatRequest]:
+        """The requests for text (an answer to write), without those for structured output."""
+        return [r for r in self.requests if not r.structured]
 
     def env(self, model: str = "gpt-standin", **extra: str) -> dict[str, str]:
         """The environment that points the advisor at this server."""
@@ -119,8 +132,9 @@ class ChatModelStandIn:
     def _next(self, request: ChatRequest) -> Reply:
         with self._lock:
             self.requests.append(request)
-            reply = self._script[min(self._position, len(self._script) - 1)]
-            self._position += 1
+            script = self._readings if request.structured else self._script
+            reply = script[min(self._positions[request.structured], len(script) - 1)]
+            self._positions[request.structured] += 1
         return reply
 
     def start(self) -> ChatModelStandIn:

@@ -54,7 +54,8 @@ def test_the_questions_are_as_sure_as_these_tests_assume(chat_advisor):
 
 
 def test_a_hard_question_is_read_by_the_model_into_a_portfolio_filter(chat_advisor, chat_model):
-    chat_model.script(Reply(arguments=PORTFOLIO_READING, prompt_tokens=400, completion_tokens=30), Reply(grounded))
+    scripted = Reply(arguments=PORTFOLIO_READING, prompt_tokens=400, completion_tokens=30)
+    chat_model.script(Reply(grounded), readings=[scripted])
     answer = chat_advisor.ask(HARD, Requester(user_id="U_READING", channel_id="C1"))
 
     wanted = PortfolioFilter(ai_types=("ml",), missing=("drift_detection",))  # "drift monitoring" is an alias
@@ -82,7 +83,7 @@ def test_a_confident_question_never_asks_the_model_to_read_it(chat_advisor, chat
 
 
 @pytest.mark.parametrize(
-    ("question", "replies", "reason"),
+    ("question", "readings", "reason"),
     [
         (
             HARD,
@@ -118,19 +119,19 @@ def test_a_confident_question_never_asks_the_model_to_read_it(chat_advisor, chat
         "server-error",
     ],
 )
-def test_a_reading_that_fails_or_disagrees_keeps_the_offline_one(chat_advisor, chat_model, question, replies, reason):
-    replies = replies if isinstance(replies, list) else [replies]
-    chat_model.script(*replies, Reply(grounded))
+def test_a_reading_that_fails_or_disagrees_keeps_the_offline_one(chat_advisor, chat_model, question, readings, reason):
+    readings = readings if isinstance(readings, list) else [readings]
+    chat_model.script(Reply(grounded), readings=readings)
     answer = chat_advisor.ask(question, Requester.admin())
     expected = offline(chat_advisor, question)
     assert answer.understood_by == "offline" and reason in answer.understanding_fallback
     assert answer.intent == expected.intent and answer.usage.calls >= 2
     assert answer.initiatives[:1] == [r.id for r in expected.initiatives][:1]
-    assert [r.structured for r in chat_model.requests[: len(replies) + 1]] == [True] * len(replies) + [False]
+    assert [r.structured for r in chat_model.requests[: len(readings) + 1]] == [True] * len(readings) + [False]
 
 
 def test_a_slow_reading_gives_up_within_its_share_of_the_timeout(chat_advisor, chat_model):
-    chat_model.script(Reply(arguments=PORTFOLIO_READING, delay=3 * TIMEOUT), Reply(grounded))
+    chat_model.script(Reply(grounded), readings=[Reply(arguments=PORTFOLIO_READING, delay=3 * TIMEOUT)])
     answer = chat_advisor.ask(HARD, Requester.admin())
     bound = READING_SHARE * TIMEOUT
     assert answer.understood_by == "offline"
