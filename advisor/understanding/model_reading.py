@@ -25,8 +25,8 @@ from advisor.understanding.matching import folded
 
 # The offline reading is unsure, and the model is asked, when the likeliest kind of question is
 # below UNSURE_BELOW or less than CLOSE_MARGIN ahead of the next. On the 302 labelled questions of
-# benchmarks/datasets this is 66 questions (22%), and 10 of the 13 whose kind the offline reading
-# gets wrong; the other 236 never reach the model.
+# benchmarks/datasets (understanding and guidance) this is 60 self-contained questions (20%), and
+# 10 of the 13 whose kind the offline reading gets wrong; the other 242 never reach the model.
 UNSURE_BELOW = 0.5
 CLOSE_MARGIN = 0.3
 # Reading a question may take at most this share of ADVISOR_LLM_TIMEOUT; writing the answer has
