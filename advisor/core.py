@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from advisor.access import Requester
-from advisor.answering.answer import Answer
+from advisor.answering.answer import Answer, TokenUsage
 from advisor.answering.evidence import Evidence, Quoter
 from advisor.errors import AdvisorError, NotFoundError
 from advisor.framework import Framework, load_framework
 from advisor.portfolio.assessment import Assessment, PortfolioSummary, assess_initiative, summarize_assessed
 from advisor.portfolio.records import Initiative
 from advisor.settings import Settings
+
+if TYPE_CHECKING:
+    from advisor.understanding.intents import Query
+
+
+@dataclass
+class ModelReading:
+    """What asking the chat model to read a question gave: its reading, or why not, and the tokens."""
+
+    usage: TokenUsage
+    spent: float = 0.0  # seconds
+    query: Query | None = None  # the Query to answer, when the model's reading holds up
+    fallback: str | None = None
 
 
 class Advisor:
@@ -187,18 +201,25 @@ class Advisor:
         question = " ".join(question.split())
         if not question:
             raise AdvisorError("the question is empty; ask about an initiative, the portfolio or a practice")
+        over_budget = self.budget.exhausted(requester)
         records = self.portfolio.all(requester)
         query = self.understanding.understand(question, history or [], records)
+        reading = None if over_budget else self._model_reading(question, history or [], records, query)
+        if reading is not None and reading.query is not None:
+            query = reading.query
         evidence, facts = self._evidence(
             question, query, records, Quoter(self.index, self.settings.knowledge_dir, requester)
         )
         if evidence.found and evidence.intent in ("portfolio_status", "comparison"):  # counts: say which are samples
             evidence.summary = self._with_sample_note(evidence, facts.get("initiatives", []))
         searched = time.perf_counter()
-        limited = evidence.found and self.budget.exhausted(requester)  # a decline never asks the model anyway
+        limited = evidence.found and over_budget  # a decline never asks the model anyway
         composer = ExtractiveComposer() if limited else self.composer
         composition = None
-        for event in composer.stream(evidence, Context(history=list(history or []), facts=facts)):
+        # The model's reading and its writing share one ADVISOR_LLM_TIMEOUT (the advisor's own work between them aside).
+        deadline = time.monotonic() + self.settings.llm_timeout - reading.spent if reading is not None else None
+        context = Context(history=list(history or []), facts=facts, deadline=deadline)
+        for event in composer.stream(evidence, context):
             if isinstance(event, Composition):
                 composition = event
             else:
@@ -211,6 +232,8 @@ class Advisor:
             "compose": (composed - searched) * 1000,
             "total": (composed - started) * 1000,
         }
+        if reading is not None:
+            timings["reading"] = reading.spent * 1000  # of the search time: the chat model reading the question
         answer = Answer(
             question=question,
             intent=evidence.intent,
@@ -222,11 +245,44 @@ class Advisor:
             timings_ms={k: round(v, 2) for k, v in timings.items()},
             composer=composition.composer,
             check=composition.check,
-            usage=composition.usage,
+            usage=reading.usage.add(composition.usage) if reading is not None else composition.usage,
+            understood_by="model" if reading is not None and reading.query is not None else "offline",
+            understanding_fallback=reading.fallback if reading is not None else None,
             **facts,
         )
         self.budget.record(requester, answer, limited)
         yield answer
+
+    def _model_reading(self, question: str, history: list[str], records: list[Initiative], query):
+        """The chat model's reading of a question the offline reading is unsure of (None when no
+        model is configured or the offline reading is sure). Its ``query`` is None, and its
+        ``fallback`` says why, when the offline reading stands. Reading takes at most a share of
+        ADVISOR_LLM_TIMEOUT, and writing the answer the rest: both within it."""
+        from advisor.answering.llm import ModelFailure, structured_reply
+        from advisor.understanding.intents import HISTORY_TURNS
+        from advisor.understanding.model_reading import (
+            READING_SHARE,
+            Rejected,
+            StructuredQuery,
+            reading_messages,
+            to_query,
+            unsure,
+        )
+
+        if not self.settings.llm or not unsure(query):
+            return None
+        model = self.composer.model
+        messages = reading_messages(question, history[-HISTORY_TURNS:], records, self.framework)
+        started = time.monotonic()
+        reading = ModelReading(usage=TokenUsage())
+        try:
+            deadline = started + READING_SHARE * self.settings.llm_timeout
+            structured = structured_reply(model, StructuredQuery, messages, reading.usage, deadline)
+            reading.query = to_query(structured, query, records, self.framework)
+        except (ModelFailure, Rejected) as exc:
+            reading.fallback = str(exc)
+        reading.spent = time.monotonic() - started
+        return reading
 
     def warm_up(self, question: str = "What does a GenAI pilot need before it goes live?") -> None:
         """Load what the first question needs (the embedding model, the indexes, the question

@@ -8,7 +8,10 @@ OpenAI-compatible server (vLLM, LM Studio, a gateway): ``ADVISOR_LLM=openai:<mod
 
 Tests script what it answers, one :class:`Reply` per request in order (the last one repeats):
 text (or a function of the request, to cite the passages the prompt numbered), an HTTP status,
-a delay, or a malformed body. Every request is recorded for assertions on the prompt.
+a delay, or a malformed body. Requests for structured output (a tool to call) are answered from
+their own script, ``readings``: a call of the tool with the given arguments (the ``tool_calls`` of a
+non-streaming response, as langchain-openai's ``with_structured_output`` expects), or any of the
+above; unscripted, a reply that calls no tool. Every request is recorded for assertions on the prompt.
 """
 
 from __future__ import annotations
@@ -46,6 +49,11 @@ class ChatRequest:
             parts.append(str(content or ""))
         return "\n".join(parts)
 
+    @property
+    def structured(self) -> bool:
+        """Whether the request asks for a tool call (structured output) rather than text."""
+        return bool(self.body.get("tools"))
+
     def passage_number(self, phrase: str) -> int:
         """The number the prompt gave the passage containing ``phrase`` (raises when none does)."""
         for match in re.finditer(r'<passage n="(\d+)"[^>]*>(.*?)</passage>', self.prompt, re.DOTALL):
@@ -62,6 +70,7 @@ class Reply:
     """One scripted answer. ``status`` other than 200 sends an OpenAI-style error body."""
 
     text: Text = ""
+    arguments: dict | str | None = None  # a call of the offered tool with these arguments (a str as sent)
     status: int = 200
     delay: float = 0.0  # seconds before answering (a slow or stuck model)
     malformed: bool = False  # a 200 whose body is not the protocol's JSON
@@ -73,6 +82,9 @@ class Reply:
         return self.text(request) if callable(self.text) else self.text
 
 
+UNSCRIPTED_READING = Reply("I have no scripted reading.")  # calls no tool: the advisor keeps its own reading
+
+
 def rate_limited(retry_after: float = 0) -> Reply:
     return Reply(status=429, headers={"Retry-After": str(retry_after)})
 
@@ -81,7 +93,8 @@ class ChatModelStandIn:
     def __init__(self):
         self.requests: list[ChatRequest] = []
         self._script: list[Reply] = [Reply("I have no scripted reply.")]
-        self._position = 0
+        self._readings: list[Reply] = [UNSCRIPTED_READING]
+        self._positions = {False: 0, True: 0}
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -92,13 +105,20 @@ class ChatModelStandIn:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
 
-    def script(self, *replies: Reply | str) -> ChatModelStandIn:
-        """Answer the next requests with these replies, in order; the last one repeats."""
+    def script(self, *replies: Reply | str, readings: tuple[Reply, ...] | list[Reply] = ()) -> ChatModelStandIn:
+        """Answer the next requests with these replies, and the next requests for structured output
+        with ``readings``, in order; the last one of each repeats."""
         with self._lock:
             self._script = [r if isinstance(r, Reply) else Reply(r) for r in replies]
-            self._position = 0
+            self._readings = list(readings) or [UNSCRIPTED_READING]
+            self._positions = {False: 0, True: 0}
             self.requests.clear()
         return self
+
+    @property
+    def written(self) -> list[ChatRequest]:
+        """The requests for text (an answer to write), without those for structured output."""
+        return [r for r in self.requests if not r.structured]
 
     def env(self, model: str = "gpt-standin", **extra: str) -> dict[str, str]:
         """The environment that points the advisor at this server."""
@@ -112,8 +132,9 @@ class ChatModelStandIn:
     def _next(self, request: ChatRequest) -> Reply:
         with self._lock:
             self.requests.append(request)
-            reply = self._script[min(self._position, len(self._script) - 1)]
-            self._position += 1
+            script = self._readings if request.structured else self._script
+            reply = script[min(self._positions[request.structured], len(script) - 1)]
+            self._positions[request.structured] += 1
         return reply
 
     def start(self) -> ChatModelStandIn:
@@ -141,6 +162,8 @@ class ChatModelStandIn:
                     return self._json(reply.status, {"error": error}, reply.headers)
                 if reply.malformed:
                     return self._raw(200, b'{"choices": [{"message": ', "application/json")
+                if reply.arguments is not None:
+                    return self._json(200, stand_in._tool_call(body, reply))
                 text = reply.render(request)
                 if body.get("stream"):
                     return self._stream(body, text, reply)
@@ -205,6 +228,18 @@ class ChatModelStandIn:
             ],
             "usage": self._usage(reply),
         }
+
+    def _tool_call(self, body: dict, reply: Reply) -> dict:
+        """A non-streaming response calling the tool the request offers (the one it chose, else the first)."""
+        choice = body.get("tool_choice")
+        name = choice["function"]["name"] if isinstance(choice, dict) else body["tools"][0]["function"]["name"]
+        arguments = reply.arguments if isinstance(reply.arguments, str) else json.dumps(reply.arguments)
+        call = {"id": f"call_{next(self._ids)}", "type": "function", "function": {"name": name, "arguments": arguments}}
+        completion = self._completion(body, "", reply)
+        choice = completion["choices"][0]
+        choice["message"] = {"role": "assistant", "content": None, "tool_calls": [call]}
+        choice["finish_reason"] = "tool_calls"
+        return completion
 
     def _chunks(self, body: dict, text: str, reply: Reply):
         """The reply a few words at a time, as a model streams it; usage last when asked for."""

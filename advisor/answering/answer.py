@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -50,6 +51,14 @@ class TokenUsage(BaseModel):
     def total_tokens(self) -> int:
         return self.input_tokens + self.output_tokens
 
+    def add(self, other: TokenUsage | None) -> TokenUsage:
+        """This usage with ``other``'s added (one answer's reading of the question and its writing)."""
+        if other is not None:
+            self.input_tokens += other.input_tokens
+            self.output_tokens += other.output_tokens
+            self.calls += other.calls
+        return self
+
 
 class Answer(BaseModel):
     question: str
@@ -68,7 +77,9 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     composer: str = "extractive"  # or the provider:model of the chat model that wrote the text
     check: CheckReport | None = None  # for a chat model's answer: what the check removed
-    usage: TokenUsage | None = None  # for a chat model's answer: tokens used, retries included
+    usage: TokenUsage | None = None  # for a chat model's answer or reading: tokens used, retries included
+    understood_by: Literal["offline", "model"] = "offline"  # whose reading of the question was answered
+    understanding_fallback: str | None = None  # why the offline reading was kept after asking the model
 
     def cited_numbers(self) -> list[int]:
         return sorted({int(n) for n in _MARKER.findall(self.text)})

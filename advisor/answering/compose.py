@@ -25,6 +25,7 @@ class Context:
 
     history: list[str] = field(default_factory=list)  # earlier questions, oldest first
     facts: dict = field(default_factory=dict)  # the Answer's fact fields (assessment, gates, ...)
+    deadline: float | None = None  # time.monotonic() by which a chat model must have answered
 
 
 @dataclass

@@ -15,6 +15,8 @@ import threading
 import time
 from collections.abc import Iterator
 
+from pydantic import BaseModel
+
 from advisor.answering.answer import TokenUsage
 from advisor.answering.check import ReplyChecker, thresholds_for
 from advisor.answering.compose import Composition, Context
@@ -65,7 +67,8 @@ class ChatComposer:
         writer = ReplyWriter(checker, evidence.language)
         usage = TokenUsage()
         failure = None
-        replies = self._reply(build_messages(evidence, context.facts, context.history, passages), usage)
+        messages = build_messages(evidence, context.facts, context.history, passages)
+        replies = self._reply(messages, usage, context.deadline)
         try:
             for piece in replies:
                 yield from writer.feed(piece)
@@ -106,9 +109,10 @@ class ChatComposer:
                 terms |= {label, t.gettext(label), *getattr(entry, "aliases", [])}
         return terms
 
-    def _reply(self, messages: list, usage: TokenUsage) -> Iterator[str]:
-        """The reply's text as it streams, retried with backoff only while it fits in the time allowed."""
-        deadline = time.monotonic() + self.timeout
+    def _reply(self, messages: list, usage: TokenUsage, deadline: float | None = None) -> Iterator[str]:
+        """The reply's text as it streams, retried with backoff only while it fits in the time
+        allowed (``deadline``, a ``time.monotonic()`` instant; by default the timeout from now)."""
+        deadline = deadline or time.monotonic() + self.timeout
         attempt = 0
         while True:
             started = False
@@ -120,10 +124,9 @@ class ChatComposer:
             except ModelFailure:
                 raise
             except Exception as exc:
-                wait = retry_wait(exc, attempt)
-                if started or wait is None or time.monotonic() + wait + 1.0 > deadline:
+                if started:
                     raise ModelFailure(describe_error(exc)) from exc
-                time.sleep(wait)
+                wait_before_retry(exc, attempt, deadline)
                 attempt += 1
 
     def _attempt(self, messages: list, usage: TokenUsage, deadline: float) -> Iterator[str]:
@@ -190,6 +193,66 @@ def retry_wait(exc: Exception, attempt: int) -> float | None:
         return min(float(header), 10.0) if header is not None else 0.5 * 2**attempt
     except ValueError:
         return 0.5 * 2**attempt
+
+
+def wait_before_retry(exc: Exception, attempt: int, deadline: float) -> None:
+    """Sleep before retrying after ``exc``, or raise :class:`ModelFailure` when retrying cannot
+    help or the retry would not fit before ``deadline``."""
+    wait = retry_wait(exc, attempt)
+    if wait is None or time.monotonic() + wait + 1.0 > deadline:
+        raise ModelFailure(describe_error(exc)) from exc
+    time.sleep(wait)
+
+
+def structured_reply(model, schema: type[BaseModel], messages: list, usage: TokenUsage, deadline: float) -> BaseModel:
+    """The model's answer as an instance of ``schema``, by tool calling (LangChain's
+    ``with_structured_output``; every provider family supports it, unlike JSON-schema modes).
+    Retried as answers are, only while it fits before ``deadline``; a reply that is late, is not a
+    call of the tool or does not validate raises :class:`ModelFailure`. Tokens go to ``usage``."""
+    structured = model.with_structured_output(schema, method="function_calling", include_raw=True)
+    late = f"no structured reply within {round(max(0.0, deadline - time.monotonic()), 1):g} s"
+    attempt = 0
+    while True:
+        usage.calls += 1
+        try:
+            result = _within(lambda: structured.invoke(messages), deadline, late)
+        except ModelFailure:
+            raise
+        except Exception as exc:
+            wait_before_retry(exc, attempt, deadline)
+            attempt += 1
+            continue
+        metadata = getattr(result["raw"], "usage_metadata", None) or {}
+        usage.input_tokens += metadata.get("input_tokens", 0) or 0
+        usage.output_tokens += metadata.get("output_tokens", 0) or 0
+        if result["parsing_error"] is not None:
+            error = " ".join(str(result["parsing_error"]).split())[:160]
+            raise ModelFailure(f"the chat model's structured reply is not valid ({error})")
+        if result["parsed"] is None:
+            if getattr(result["raw"], "invalid_tool_calls", None):
+                raise ModelFailure("the chat model's structured reply is not valid JSON")
+            raise ModelFailure("the chat model answered without the structured reply")
+        return result["parsed"]
+
+
+def _within(call, deadline: float, late: str):
+    """``call()`` in a worker thread, so that a stuck connection cannot hold the answer past the deadline."""
+    done: queue.Queue = queue.Queue()
+
+    def run() -> None:
+        try:
+            done.put((True, call()))
+        except Exception as exc:  # handed to the caller, which decides on retrying
+            done.put((False, exc))
+
+    threading.Thread(target=run, daemon=True, name="chat-model-call").start()
+    try:
+        ok, value = done.get(timeout=max(0.0, deadline - time.monotonic()))
+    except queue.Empty:
+        raise ModelFailure(late) from None
+    if not ok:
+        raise value
+    return value
 
 
 def describe_error(exc: Exception) -> str:

@@ -69,6 +69,7 @@ class Query:
     compare: tuple[str, tuple[str, ...]] | None = None  # ("region", ("Japan", "Korea"))
     language: Language = "en"
     vector: np.ndarray | None = field(default=None, repr=False)  # the question's embedding
+    signals: Signals | None = field(default=None, repr=False, compare=False)  # what the question itself says
 
 
 class Understanding:
@@ -111,25 +112,25 @@ class Understanding:
             query = self._follow_up(signals, history[-HISTORY_TURNS:], records)
         if query is None:
             query = self._fresh(signals, records)
-        return replace(query, language=detect_language(question), vector=vector)
+        return replace(query, language=detect_language(question), vector=vector, signals=signals)
 
     def _fresh(self, s: Signals, records: list[Initiative]) -> Query:
         """A self-contained question: the likeliest kind that has what it needs (an initiative
         question needs a name, a comparison two subjects)."""
         order = [_kind(s), *s.scores.ranked()]
-        if _names_portfolio_state(s.filters):  # "anything stuck for ages?" is never out of scope
+        if names_portfolio_state(s.filters):  # "anything stuck for ages?" is never out of scope
             order = [kind for kind in order if kind not in DECLINES]
         for kind in dict.fromkeys(order):
             query = self._as_kind(kind, s, records)
             if query is not None:
                 return query
-        return self._guidance(s)
+        return guidance_query(s)
 
     def _as_kind(self, kind: str, s: Signals, records: list[Initiative]) -> Query | None:
         if kind in DECLINES:
             return Query(kind)
         if kind == "guidance":
-            return self._guidance(s)
+            return guidance_query(s)
         if kind == "portfolio":
             return Query("portfolio_status", filter=s.filters, group_by=grouping_named(s.text))
         if kind in ("initiative", "follow_up"):  # a follow-up alone stands only if it names its subject
@@ -141,16 +142,6 @@ class Understanding:
                 if len(values) >= 2:
                     return Query("comparison", compare=(dimension, values))
         return None
-
-    def _guidance(self, s: Signals) -> Query:
-        """A practice question; for one AI type, its readiness gates or its risks come first."""
-        ai_type = s.filters.ai_types[0] if len(s.filters.ai_types) == 1 else None
-        topic = max(s.scores.topics, key=s.scores.topics.get)
-        if ai_type and topic == "type_risks":
-            return Query("general_guidance", risks_of=ai_type)
-        if ai_type and topic == "readiness":
-            return Query("general_guidance", readiness_of=ai_type)
-        return Query("general_guidance")
 
     def _follow_up(self, s: Signals, history: list[str], records: list[Initiative]) -> Query | None:
         """A question that carries the earlier question's subject (or its aspect, for a new subject)."""
@@ -184,6 +175,17 @@ class Signals:
     scores: Scores
     resolution: Resolution
     filters: PortfolioFilter
+
+
+def guidance_query(s: Signals) -> Query:
+    """A practice question; for one AI type, its readiness gates or its risks come first."""
+    ai_type = s.filters.ai_types[0] if len(s.filters.ai_types) == 1 else None
+    topic = max(s.scores.topics, key=s.scores.topics.get)
+    if ai_type and topic == "type_risks":
+        return Query("general_guidance", risks_of=ai_type)
+    if ai_type and topic == "readiness":
+        return Query("general_guidance", readiness_of=ai_type)
+    return Query("general_guidance")
 
 
 def _carried_aspect(s: Signals, earlier: Intent) -> Intent:
@@ -245,7 +247,7 @@ def _kind(s: Signals) -> str:
     return "follow_up" if top == "follow_up" else "initiative"
 
 
-def _names_portfolio_state(f: PortfolioFilter) -> bool:
+def names_portfolio_state(f: PortfolioFilter) -> bool:
     """Whether the question names a state only initiatives have: stalled, a missing capability,
     no owner, no measured KPI, ready for the next phase."""
     return bool(f.stalled or f.missing or f.without_owner or f.without_kpi or f.ready)

@@ -98,6 +98,7 @@ def test_grounded_reply_is_kept_with_its_citations_and_token_usage(data_dir, cha
     assert answer["check"]["fallback"] is None and answer["check"]["removed"] == []
     assert answer["check"]["checked"] == answer["check"]["kept"] == 4
     assert answer["usage"] == {"input_tokens": 1500, "output_tokens": 120, "calls": 1}
+    assert answer["understood_by"] == "offline" and answer["understanding_fallback"] is None  # a clear question
     assert answer["text"].startswith("Claims Triage Assistant (CLM-001) has been in phase 2")
     assert "exposed [2]." in answer["text"]  # a marker after the full stop is moved inside the sentence
     assert [c["n"] for c in answer["citations"]] == [1, 2]
@@ -115,7 +116,7 @@ def test_japanese_reply_is_checked_against_english_passages(data_dir, chat_model
     answer = ask(data_dir, chat_model, "CLM-001の状況を教えてください", Reply(grounded_japanese))
     assert answer["language"] == "ja" and answer["composer"] == "openai:gpt-standin"
     assert answer["check"]["kept"] == 3 and answer["check"]["fallback"] is None
-    assert "Japanese" in chat_model.requests[0].prompt
+    assert "Japanese" in chat_model.written[0].prompt
     assert "にあります[1]。KPI" in answer["text"]  # Japanese sentences follow one another without a space
 
 
@@ -191,6 +192,19 @@ def test_rate_limited_beyond_the_time_allowed_falls_back(data_dir, chat_model):
     answer = ask(data_dir, chat_model, STATUS, rate_limited(), ADVISOR_LLM_TIMEOUT="3")
     assert_fell_back(answer, builtin, "429")
     assert 2 <= len(chat_model.requests) == answer["usage"]["calls"]
+
+
+def test_a_question_the_offline_reading_is_unsure_of_is_read_by_the_model(data_dir, chat_model):
+    reading = {"kind": "portfolio", "ai_types": ["ml"], "missing_capabilities": ["drift_detection"]}
+    written = Reply("Three ML models lack drift detection.")  # the check's verdict on it does not matter here
+    chat_model.script(written, readings=[Reply(arguments=reading, prompt_tokens=300, completion_tokens=20)])
+    result = run(data_dir, "ask", "which ml models are missing drift detection", "--json", env=chat_model.env())
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["understood_by"] == "model" and answer["understanding_fallback"] is None
+    assert answer["intent"] == "portfolio_status" and answer["initiatives"]
+    assert answer["usage"]["input_tokens"] == 300 + 1200 and answer["usage"]["calls"] == 2
+    assert [r.structured for r in chat_model.requests] == [True, False]
 
 
 @pytest.mark.parametrize(
