@@ -252,3 +252,19 @@ class ChatModelStandIn:
         yield {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
         if (body.get("stream_options") or {}).get("include_usage"):
             yield {**base, "choices": [], "usage": self._usage(reply)}
+
+
+def advisor_with_standin(base, standin, timeout: float):
+    """An advisor over ``base``'s data, its answers written by the stand-in (chosen by settings, as in production)."""
+    from pydantic import SecretStr
+
+    from advisor import Advisor
+    from tests.conftest import TODAY
+
+    update = {
+        "llm": "openai:gpt-standin",
+        "llm_base_url": standin.base_url,
+        "openai_api_key": SecretStr(API_KEY),
+        "llm_timeout": timeout,
+    }
+    return Advisor(base.settings.model_copy(update=update), today=TODAY)

@@ -4,13 +4,10 @@ OpenAI-protocol stand-in (tests/llm_standin.py): checked sentences first, then t
 from __future__ import annotations
 
 import pytest
-from pydantic import SecretStr
 
-from advisor import Advisor
 from advisor.access import Requester
 from advisor.answering.answer import Answer
-from tests.conftest import TODAY
-from tests.llm_standin import API_KEY, Reply
+from tests.llm_standin import Reply, advisor_with_standin
 
 RECORD = "The KPI of Claims Triage Assistant"
 
@@ -18,15 +15,7 @@ RECORD = "The KPI of Claims Triage Assistant"
 @pytest.fixture(scope="module")
 def chat_advisor(bundled_advisor, chat_model):
     """The bundled advisor's data, answered by the stand-in chat model (chosen by settings)."""
-    settings = bundled_advisor.settings.model_copy(
-        update={
-            "llm": "openai:gpt-standin",
-            "llm_base_url": chat_model.base_url,
-            "openai_api_key": SecretStr(API_KEY),
-            "llm_timeout": 10.0,
-        }
-    )
-    return Advisor(settings, today=TODAY)
+    return advisor_with_standin(bundled_advisor, chat_model, 10.0)
 
 
 def status(request) -> str:

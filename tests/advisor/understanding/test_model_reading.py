@@ -8,16 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from pydantic import SecretStr
 
 from advisor import Advisor
 from advisor.access import Requester
 from advisor.feedback import UsageStore
 from advisor.understanding.filters import PortfolioFilter
 from advisor.understanding.model_reading import READING_SHARE, unsure
-from tests.conftest import TODAY
 from tests.llm_replies import grounded
-from tests.llm_standin import API_KEY, Reply, rate_limited
+from tests.llm_standin import Reply, advisor_with_standin, rate_limited
 
 TIMEOUT = 4.0
 HARD = "which ml models are missing drift detection"  # the classifier hesitates between guidance and portfolio
@@ -28,15 +26,7 @@ PORTFOLIO_READING = {"kind": "portfolio", "ai_types": ["ml"], "missing_capabilit
 
 @pytest.fixture(scope="module")
 def chat_advisor(bundled_advisor, chat_model):
-    settings = bundled_advisor.settings.model_copy(
-        update={
-            "llm": "openai:gpt-standin",
-            "llm_base_url": chat_model.base_url,
-            "openai_api_key": SecretStr(API_KEY),
-            "llm_timeout": TIMEOUT,
-        }
-    )
-    advisor = Advisor(settings, today=TODAY)
+    advisor = advisor_with_standin(bundled_advisor, chat_model, TIMEOUT)
     yield advisor
     advisor.engine.dispose()
 
